@@ -1,0 +1,5 @@
+"""`python -m symopt` runs the command-line interface."""
+
+from symopt.cli import main
+
+main()

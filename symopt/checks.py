@@ -1,0 +1,156 @@
+"""Cross-checks between parts of a scenario that the schema cannot see on its own.
+
+Each check yields `(path, message)` pairs; `symopt.loading` attaches the file and line.
+Messages say what is wrong and what was expected, with a close match where one exists.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+
+from symopt.enums import Better
+from symopt.errors import Path
+from symopt.schema import Amount, Demand, Scenario, Supply
+
+Problem = tuple[Path, str]
+
+
+def unknown_id_message(kind: str, name: str, known: Iterable[str]) -> str:
+    """`unknown site 'wwpt'; expected one of: h2plant, wwtp (did you mean 'wwtp'?)`."""
+    known = sorted(known)
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    listing = ", ".join(known) if known else f"none: define one under '{kind}s' first"
+    return f"unknown {kind} {name!r}; expected one of: {listing}{hint}"
+
+
+def check_scenario(scenario: Scenario) -> Iterator[Problem]:
+    """Every cross-reference and cross-field rule of the format."""
+    yield from _check_time_slices(scenario)
+    yield from _check_facilities(scenario)
+    yield from _check_transport(scenario)
+    yield from _check_distances(scenario)
+
+
+def _check_time_slices(scenario: Scenario) -> Iterator[Problem]:
+    counts = Counter(time_slice.id for time_slice in scenario.time_slices)
+    for index, time_slice in enumerate(scenario.time_slices):
+        if counts[time_slice.id] > 1:
+            yield (
+                ("time_slices", index, "id"),
+                f"duplicate slice id {time_slice.id!r}; each slice id must be unique",
+            )
+
+
+def _check_amount(amount: Amount, path: Path, slice_ids: set[str]) -> Iterator[Problem]:
+    if isinstance(amount, Mapping):
+        for slice_id in amount:
+            if slice_id not in slice_ids:
+                yield (*path, slice_id), unknown_id_message("time slice", slice_id, slice_ids)
+
+
+def _check_facilities(scenario: Scenario) -> Iterator[Problem]:
+    slice_ids = {time_slice.id for time_slice in scenario.time_slices}
+    for name, facility in scenario.facilities.items():
+        path: Path = ("facilities", name)
+        if facility.site not in scenario.sites:
+            yield (*path, "site"), unknown_id_message("site", facility.site, scenario.sites)
+        if not facility.supplies and not facility.demands:
+            yield (
+                path,
+                "a facility needs at least one supply or demand; expected 'supplies' or 'demands'",
+            )
+        for index, supply in enumerate(facility.supplies):
+            supply_path: Path = (*path, "supplies", index)
+            yield from _check_amount(supply.amount, (*supply_path, "amount"), slice_ids)
+            yield from _check_supply_quality(scenario, supply, supply_path)
+        for index, demand in enumerate(facility.demands):
+            demand_path: Path = (*path, "demands", index)
+            yield from _check_amount(demand.amount, (*demand_path, "amount"), slice_ids)
+            yield from _check_demand_quality(scenario, demand, demand_path)
+
+
+def _check_supply_quality(scenario: Scenario, supply: Supply, path: Path) -> Iterator[Problem]:
+    resource = scenario.resources.get(supply.resource)
+    if resource is None:
+        yield (
+            (*path, "resource"),
+            unknown_id_message("resource", supply.resource, scenario.resources),
+        )
+        return
+    for attribute in supply.quality:
+        if attribute not in resource.qualities:
+            yield (
+                (*path, "quality", attribute),
+                f"resource {supply.resource!r} has no quality attribute {attribute!r}; "
+                + unknown_id_message("quality attribute", attribute, resource.qualities),
+            )
+    for attribute, spec in resource.qualities.items():
+        if attribute not in supply.quality:
+            yield (
+                (*path, "quality"),
+                f"missing a value for {attribute!r}; every quality attribute of "
+                f"{supply.resource!r} must be given (in {spec.unit or 'its unit'})",
+            )
+
+
+def _check_demand_quality(scenario: Scenario, demand: Demand, path: Path) -> Iterator[Problem]:
+    resource = scenario.resources.get(demand.resource)
+    if resource is None:
+        yield (
+            (*path, "resource"),
+            unknown_id_message("resource", demand.resource, scenario.resources),
+        )
+        return
+    for attribute, bound in demand.quality.items():
+        spec = resource.qualities.get(attribute)
+        bound_path: Path = (*path, "quality", attribute)
+        if spec is None:
+            yield (
+                bound_path,
+                f"resource {demand.resource!r} has no quality attribute {attribute!r}; "
+                + unknown_id_message("quality attribute", attribute, resource.qualities),
+            )
+        elif spec.better is Better.HIGHER and bound.min is None:
+            yield (
+                bound_path,
+                f"{attribute!r} is better higher, so its bound is a minimum; expected {{min: x}}",
+            )
+        elif spec.better is Better.LOWER and bound.max is None:
+            yield (
+                bound_path,
+                f"{attribute!r} is better lower, so its bound is a maximum; expected {{max: x}}",
+            )
+
+
+def _check_transport(scenario: Scenario) -> Iterator[Problem]:
+    for name, mode in scenario.transport.items():
+        path: Path = ("transport", name)
+        attributes: set[str] = set()
+        for index, resource_id in enumerate(mode.resources):
+            resource = scenario.resources.get(resource_id)
+            if resource is None:
+                yield (
+                    (*path, "resources", index),
+                    unknown_id_message("resource", resource_id, scenario.resources),
+                )
+            else:
+                attributes.update(resource.qualities)
+        for attribute in mode.quality_change_per_km:
+            if attribute not in attributes:
+                yield (
+                    (*path, "quality_change_per_km", attribute),
+                    "no resource this mode carries has the quality attribute "
+                    + repr(attribute)
+                    + "; "
+                    + unknown_id_message("quality attribute", attribute, attributes),
+                )
+
+
+def _check_distances(scenario: Scenario) -> Iterator[Problem]:
+    for index, override in enumerate(scenario.distances):
+        for field, site in (("from", override.from_site), ("to", override.to_site)):
+            if site not in scenario.sites:
+                yield ("distances", index, field), unknown_id_message("site", site, scenario.sites)

@@ -1,0 +1,49 @@
+"""Errors that reach the user: each names where it is and what was expected."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+Path = tuple[str | int, ...]
+
+
+def format_path(path: Path) -> str:
+    """`('facilities', 'wwtp', 'demands', 0, 'amount')` -> `facilities.wwtp.demands[0].amount`."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text or "(document)"
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem in an input file: where it is and what is wrong."""
+
+    file: str
+    line: int | None
+    path: Path
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        return f"{where}: {format_path(self.path)}: {self.message}"
+
+
+class SymoptError(Exception):
+    """Base class of every error symopt reports to a user."""
+
+
+class ScenarioError(SymoptError):
+    """A scenario (or another input file) is not valid; carries every issue found."""
+
+    def __init__(self, issues: Sequence[Issue]) -> None:
+        self.issues = tuple(issues)
+        super().__init__("\n".join(str(issue) for issue in self.issues))
+
+
+class SolverError(SymoptError):
+    """The solver could not be run as asked (bad options, missing solver)."""
