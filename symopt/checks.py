@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 
 from symopt.enums import Better
 from symopt.errors import Path
-from symopt.schema import Amount, Demand, Scenario, Supply
+from symopt.schema import Amount, Bound, Facility, Scenario
 
 Problem = tuple[Path, str]
 
@@ -55,62 +55,95 @@ def _check_facilities(scenario: Scenario) -> Iterator[Problem]:
     slice_ids = {time_slice.id for time_slice in scenario.time_slices}
     for name, facility in scenario.facilities.items():
         path: Path = ("facilities", name)
-        if facility.site not in scenario.sites:
-            yield (*path, "site"), unknown_id_message("site", facility.site, scenario.sites)
-        if not facility.supplies and not facility.demands:
+        yield from _check_placement(scenario, name, facility)
+        process = facility.process
+        if not facility.supplies and not facility.demands and process is None:
             yield (
                 path,
-                "a facility needs at least one supply or demand; expected 'supplies' or 'demands'",
+                "a facility needs at least one supply or demand; "
+                "expected 'supplies', 'demands' or 'process'",
             )
+        if process is not None:
+            if not process.inputs and not process.outputs:
+                yield (*path, "process"), "a process needs at least one input or output"
+            if process.min_activity is not None:
+                yield from _check_amount(
+                    process.min_activity, (*path, "process", "min_activity"), slice_ids
+                )
+            for index, item in enumerate(process.inputs):
+                item_path: Path = (*path, "process", "inputs", index)
+                yield from _check_bounds(scenario, item.resource, item.quality, item_path)
+            for index, output in enumerate(process.outputs):
+                output_path: Path = (*path, "process", "outputs", index)
+                yield from _check_values(scenario, output.resource, output.quality, output_path)
         for index, supply in enumerate(facility.supplies):
             supply_path: Path = (*path, "supplies", index)
             yield from _check_amount(supply.amount, (*supply_path, "amount"), slice_ids)
-            yield from _check_supply_quality(scenario, supply, supply_path)
+            yield from _check_values(scenario, supply.resource, supply.quality, supply_path)
         for index, demand in enumerate(facility.demands):
             demand_path: Path = (*path, "demands", index)
             yield from _check_amount(demand.amount, (*demand_path, "amount"), slice_ids)
-            yield from _check_demand_quality(scenario, demand, demand_path)
+            yield from _check_bounds(scenario, demand.resource, demand.quality, demand_path)
 
 
-def _check_supply_quality(scenario: Scenario, supply: Supply, path: Path) -> Iterator[Problem]:
-    resource = scenario.resources.get(supply.resource)
+def _check_placement(scenario: Scenario, name: str, facility: Facility) -> Iterator[Problem]:
+    path: Path = ("facilities", name)
+    if facility.site is not None and facility.site not in scenario.sites:
+        yield (*path, "site"), unknown_id_message("site", facility.site, scenario.sites)
+    for index, site in enumerate(facility.candidate_sites or ()):
+        if site not in scenario.sites:
+            yield (
+                (*path, "candidate_sites", index),
+                unknown_id_message("site", site, scenario.sites),
+            )
+    for site in facility.site_costs:
+        if site not in facility.sites:
+            yield (
+                (*path, "site_costs", site),
+                f"{site!r} is not a site this facility may stand on; "
+                + unknown_id_message("site", site, facility.sites),
+            )
+
+
+def _check_values(
+    scenario: Scenario, resource_id: str, quality: Mapping[str, float], path: Path
+) -> Iterator[Problem]:
+    """A supply (or process output) gives a value for every attribute of its resource."""
+    resource = scenario.resources.get(resource_id)
     if resource is None:
-        yield (
-            (*path, "resource"),
-            unknown_id_message("resource", supply.resource, scenario.resources),
-        )
+        yield (*path, "resource"), unknown_id_message("resource", resource_id, scenario.resources)
         return
-    for attribute in supply.quality:
+    for attribute in quality:
         if attribute not in resource.qualities:
             yield (
                 (*path, "quality", attribute),
-                f"resource {supply.resource!r} has no quality attribute {attribute!r}; "
+                f"resource {resource_id!r} has no quality attribute {attribute!r}; "
                 + unknown_id_message("quality attribute", attribute, resource.qualities),
             )
     for attribute, spec in resource.qualities.items():
-        if attribute not in supply.quality:
+        if attribute not in quality:
             yield (
                 (*path, "quality"),
                 f"missing a value for {attribute!r}; every quality attribute of "
-                f"{supply.resource!r} must be given (in {spec.unit or 'its unit'})",
+                f"{resource_id!r} must be given (in {spec.unit or 'its unit'})",
             )
 
 
-def _check_demand_quality(scenario: Scenario, demand: Demand, path: Path) -> Iterator[Problem]:
-    resource = scenario.resources.get(demand.resource)
+def _check_bounds(
+    scenario: Scenario, resource_id: str, quality: Mapping[str, Bound], path: Path
+) -> Iterator[Problem]:
+    """A demand's (or process input's) bounds name attributes of its resource, the right way."""
+    resource = scenario.resources.get(resource_id)
     if resource is None:
-        yield (
-            (*path, "resource"),
-            unknown_id_message("resource", demand.resource, scenario.resources),
-        )
+        yield (*path, "resource"), unknown_id_message("resource", resource_id, scenario.resources)
         return
-    for attribute, bound in demand.quality.items():
+    for attribute, bound in quality.items():
         spec = resource.qualities.get(attribute)
         bound_path: Path = (*path, "quality", attribute)
         if spec is None:
             yield (
                 bound_path,
-                f"resource {demand.resource!r} has no quality attribute {attribute!r}; "
+                f"resource {resource_id!r} has no quality attribute {attribute!r}; "
                 + unknown_id_message("quality attribute", attribute, resource.qualities),
             )
         elif spec.better is Better.HIGHER and bound.min is None:

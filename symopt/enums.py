@@ -57,3 +57,12 @@ EXIT_CODE_OF_STATUS: dict[SolveStatus, ExitCode] = {
     SolveStatus.UNBOUNDED: ExitCode.UNBOUNDED,
     SolveStatus.ERROR: ExitCode.ERROR,
 }
+
+
+class Driver(StrEnum):
+    """What a supply or demand amount is multiplied by (planning spec, "Amounts")."""
+
+    FIXED = "fixed"  # a facility that always stands: the amount itself
+    BUILD = "build"  # an optional facility without size: amount * b[f]
+    SIZE = "size"  # a sized facility: amount per unit of size * z[f]
+    ACTIVITY = "activity"  # a process input or output: per_activity * a[f,t]

@@ -1,34 +1,31 @@
 """Scenario -> candidate network: the tables the model is built from.
 
-Everything here follows "Meaning" in the scenario spec: distances (haversine times the
-mode's detour factor, or an override), candidate links pruned by `max_distance`, by a
-non-positive delivery factor and by `mixing: none` quality bounds, delivered quality,
-and per-slice amounts. Nothing here knows about Pyomo.
+Everything here follows "Meaning" in the scenario specs: distances (haversine times the
+mode's detour factor, or an override), candidate links per pair of candidate sites,
+pruned by `max_distance`, by a non-positive delivery factor and by `mixing: none`
+quality bounds; delivered quality; per-slice amounts; and the tight upper bounds
+(big-M values) that the model's capacity constraints use. Nothing here knows Pyomo.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from symopt.enums import Better, Mixing
-from symopt.schema import Amount, Scenario
+from symopt.enums import Better, Driver, Mixing
+from symopt.errors import SymoptError
+from symopt.nodes import NodeTables, build_node_tables, capital_recovery_factor, spread_amount
+from symopt.schema import Scenario
+
+__all__ = ["CandidateNetwork", "build_network", "capital_recovery_factor", "spread_amount"]
 
 EARTH_RADIUS_KM = 6371.0
-#: Slack on `mixing: none` bounds so that a delivered 55.0000000001 meets `min: 55`.
+#: Slack on `mixing: none` bounds so that a delivered 54.9999999999 meets `min: 55`.
 QUALITY_TOLERANCE = 1e-9
-
-
-def capital_recovery_factor(discount_rate: float, lifetime_years: float) -> float:
-    """CRF = r (1+r)^n / ((1+r)^n - 1), and 1/n when r = 0."""
-    r, n = discount_rate, lifetime_years
-    if r == 0:
-        return 1.0 / n
-    growth = (1.0 + r) ** n
-    return float(r * growth / (growth - 1.0))
+#: Passes of bound propagation through chains of processes without `size`.
+BOUND_PASSES = 8
 
 
 def haversine_km(
@@ -46,70 +43,106 @@ def haversine_km(
 class CandidateNetwork:
     """The data of one scenario, ready for the model.
 
-    Supplies and demands are numbered 0..S-1 and 0..K-1 (their row in `supplies` and
-    `demands`); links 0..L-1; slices 0..T-1.
+    Facilities, placements, supply and demand nodes, links and slices are numbered from
+    0 by their row in the tables below.
     """
 
     scenario_name: str
     slices: pd.DataFrame
     """`id`, `hours`."""
+    facilities: pd.DataFrame
+    """See `NodeTables.facilities`."""
+    placements: pd.DataFrame
+    """`facility_index`, `facility`, `site`, `site_cost`, `choice` (True: a p[f,site] variable)."""
     supplies: pd.DataFrame
-    """`supply_id`, `facility`, `resource`, `site`, `disposal_cost`, `disposal_emissions`."""
+    """`supply_id`, `facility`, `facility_index`, `resource`, `driver`, `disposal_cost`,
+    `disposal_emissions`."""
     demands: pd.DataFrame
-    """`demand_id`, `facility`, `resource`, `site`, `alternative_cost`, `alternative_emissions`."""
+    """`demand_id`, `facility`, `facility_index`, `resource`, `driver`, `has_alternative`,
+    `alternative_cost`, `alternative_emissions`."""
     supply_amount: np.ndarray
-    """(S, T): amount available in each slice."""
+    """(S, T): amount per unit of the node's driver (the amount itself for fixed facilities)."""
     demand_amount: np.ndarray
-    """(K, T): amount required in each slice."""
+    """(K, T): likewise for demands and process inputs."""
+    supply_max: np.ndarray
+    """(S, T): the most a supply node can hold in each slice."""
+    demand_max: np.ndarray
+    """(K, T): the most a demand node can require in each slice."""
+    min_activity: np.ndarray
+    """(F, T): activity a built process must reach."""
+    activity_max: np.ndarray
+    """(F, T): the most activity a process can usefully have (its big-M)."""
     links: pd.DataFrame
-    """`supply`, `demand`, `mode`, `distance_km`, `factor` (1 - loss*d), `built` (needs y),
-    `build_cost` (annual cost of y = 1), `unit_cost` and `unit_emissions` (per unit sent)."""
+    """`supply`, `demand`, `mode`, `resource`, `placement_from`, `placement_to`,
+    `distance_km`, `factor` (1 - loss*d), `built` (needs y), `build_cost` (annual cost of
+    y = 1), `unit_cost` and `unit_emissions` (per unit sent)."""
     quality_terms: pd.DataFrame
     """Linear-mixing rows: `demand`, `attribute`, `link`, `margin` (q_l - min, or max - q_l);
     constraint: sum over links of factor * margin * x >= 0 per (demand, attribute, slice)."""
     link_quality: pd.DataFrame
-    """Delivered quality per surviving link and attribute: `link`, `attribute`, `delivered`."""
+    """Delivered quality per link and attribute: `link`, `attribute`, `delivered`."""
     carbon_price: float
     crf: float
 
     @property
     def capacity(self) -> np.ndarray:
         """(L, T): M_l[t] = min(supply_s[t], demand_k[t] / factor_l), the most a link can carry."""
-        supply = self.supply_amount[self.links["supply"].to_numpy()]
-        demand = self.demand_amount[self.links["demand"].to_numpy()]
-        factor = self.links["factor"].to_numpy()[:, None]
-        return np.asarray(np.minimum(supply, demand / factor), dtype=float)
+        return _link_capacity(self.links, self.supply_max, self.demand_max)
+
+    @property
+    def is_planning(self) -> bool:
+        """Whether any facility has a build, placement, size or process decision."""
+        f = self.facilities
+        return bool(
+            (f["optional"] | f["sized"] | f["process"]).any() or self.placements["choice"].any()
+        )
 
 
-def spread_amount(amount: Amount, slice_ids: list[str], hours: np.ndarray) -> np.ndarray:
-    """A yearly number spread over slices by hours; a map is absolute per slice."""
-    if isinstance(amount, Mapping):
-        return np.array([float(amount.get(slice_id, 0.0)) for slice_id in slice_ids])
-    return np.asarray(float(amount) * hours / hours.sum(), dtype=float)
+def _link_capacity(
+    links: pd.DataFrame, supply_max: np.ndarray, demand_max: np.ndarray
+) -> np.ndarray:
+    supply = supply_max[links["supply"].to_numpy()]
+    demand = demand_max[links["demand"].to_numpy()]
+    factor = links["factor"].to_numpy()[:, None]
+    return np.asarray(np.minimum(supply, demand / factor), dtype=float)
 
 
 def build_network(scenario: Scenario) -> CandidateNetwork:
-    """Candidate links, distances, amounts and quality terms of a validated scenario."""
+    """Candidate links, distances, amounts, quality terms and bounds of a validated scenario."""
     slice_ids = [time_slice.id for time_slice in scenario.time_slices]
     hours = np.array([time_slice.hours for time_slice in scenario.time_slices], dtype=float)
-    slices = pd.DataFrame({"id": slice_ids, "hours": hours})
-
-    supplies, supply_amount, supply_quality = _supply_table(scenario, slice_ids, hours)
-    demands, demand_amount, demand_bounds = _demand_table(scenario, slice_ids, hours)
     crf = capital_recovery_factor(
         scenario.economics.discount_rate, scenario.economics.lifetime_years
     )
-    links = _candidate_links(scenario, supplies, demands, crf)
-    link_quality, quality_terms, links = _apply_quality(
-        scenario, links, supply_quality, demand_bounds
+    nodes = build_node_tables(scenario, crf)
+    names = nodes.facilities["facility"].to_numpy(dtype=object)
+    supplies = nodes.supplies.assign(
+        facility=names[nodes.supplies["facility_index"].to_numpy(dtype=int)]
     )
+    demands = nodes.demands.assign(
+        facility=names[nodes.demands["facility_index"].to_numpy(dtype=int)]
+    )
+    placements = nodes.placements.assign(
+        facility=names[nodes.placements["facility_index"].to_numpy(dtype=int)]
+    )
+    links = _candidate_links(scenario, supplies, demands, placements, crf)
+    link_quality, quality_terms, links = _apply_quality(
+        scenario, links, nodes.supply_quality, nodes.demand_bounds
+    )
+    activity_max, supply_max, demand_max = _bounds(scenario, nodes, links, hours)
     return CandidateNetwork(
         scenario_name=scenario.name,
-        slices=slices,
+        slices=pd.DataFrame({"id": slice_ids, "hours": hours}),
+        facilities=nodes.facilities,
+        placements=placements,
         supplies=supplies,
         demands=demands,
-        supply_amount=supply_amount,
-        demand_amount=demand_amount,
+        supply_amount=nodes.supply_coefficient,
+        demand_amount=nodes.demand_coefficient,
+        supply_max=supply_max,
+        demand_max=demand_max,
+        min_activity=nodes.min_activity,
+        activity_max=activity_max,
         links=links,
         quality_terms=quality_terms,
         link_quality=link_quality,
@@ -118,80 +151,90 @@ def build_network(scenario: Scenario) -> CandidateNetwork:
     )
 
 
-def _supply_table(
-    scenario: Scenario, slice_ids: list[str], hours: np.ndarray
-) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
-    rows: list[tuple[str, str, str, str, float, float]] = []
-    amounts: list[np.ndarray] = []
-    quality: list[tuple[int, str, float]] = []
-    for name, facility in scenario.facilities.items():
-        for index, supply in enumerate(facility.supplies):
-            position = len(rows)
-            rows.append(
-                (
-                    f"{name}.supplies[{index}]",
-                    name,
-                    supply.resource,
-                    facility.site,
-                    supply.disposal.cost,
-                    supply.disposal.emissions,
-                )
-            )
-            amounts.append(spread_amount(supply.amount, slice_ids, hours))
-            quality.extend(
-                (position, attribute, value) for attribute, value in supply.quality.items()
-            )
-    table = pd.DataFrame(
-        rows,
-        columns=[
-            "supply_id",
-            "facility",
-            "resource",
-            "site",
-            "disposal_cost",
-            "disposal_emissions",
-        ],
+def _node_max(
+    coefficient: np.ndarray, nodes: pd.DataFrame, facilities: pd.DataFrame, activity_max: np.ndarray
+) -> np.ndarray:
+    """Most a node can hold: coefficient times the largest value of its driver."""
+    facility = nodes["facility_index"].to_numpy(dtype=int)
+    driver = nodes["driver"].to_numpy(dtype=object)
+    size_max = facilities["size_max"].to_numpy(dtype=float)[facility]
+    scale = np.where(driver == Driver.SIZE.value, size_max, 1.0)[:, None] * np.ones_like(
+        coefficient
     )
-    amount = np.array(amounts, dtype=float).reshape(len(rows), len(slice_ids))
-    return table, amount, pd.DataFrame(quality, columns=["supply", "attribute", "value"])
+    is_activity = driver == Driver.ACTIVITY.value
+    scale[is_activity] = activity_max[facility[is_activity]]
+    with np.errstate(invalid="ignore"):
+        return np.where(coefficient > 0, coefficient * scale, 0.0)
 
 
-def _demand_table(
-    scenario: Scenario, slice_ids: list[str], hours: np.ndarray
-) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
-    rows: list[tuple[str, str, str, str, float, float]] = []
-    amounts: list[np.ndarray] = []
-    bounds: list[tuple[int, str, float | None]] = []
-    for name, facility in scenario.facilities.items():
-        for index, demand in enumerate(facility.demands):
-            position = len(rows)
-            rows.append(
-                (
-                    f"{name}.demands[{index}]",
-                    name,
-                    demand.resource,
-                    facility.site,
-                    demand.alternative.cost,
-                    demand.alternative.emissions,
-                )
-            )
-            amounts.append(spread_amount(demand.amount, slice_ids, hours))
-            for attribute, bound in demand.quality.items():
-                limit = bound.min if bound.min is not None else bound.max
-                bounds.append((position, attribute, limit))
-    table = pd.DataFrame(
-        rows,
-        columns=[
-            "demand_id",
-            "facility",
-            "resource",
-            "site",
-            "alternative_cost",
-            "alternative_emissions",
-        ],
+def _bounds(
+    scenario: Scenario, nodes: NodeTables, links: pd.DataFrame, hours: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Activity bounds (big-M) and the most each node can hold.
+
+    With `size`, activity is at most `max * hours_t`. Without, a process can usefully run
+    only as far as its inputs without alternative can be supplied and its outputs can be
+    taken by demands (or as its `min_activity` requires): the bound is propagated through
+    chains of such processes. Assumes that running a process beyond any use has no value
+    (non-negative disposal and variable costs), as in every real scenario.
+    """
+    facilities = nodes.facilities
+    sized = facilities["sized"].to_numpy(dtype=bool)
+    process = facilities["process"].to_numpy(dtype=bool)
+    activity_max = np.zeros((len(facilities), len(hours)))
+    activity_max[sized & process] = (
+        facilities["size_max"].to_numpy(dtype=float)[sized & process, None] * hours
     )
-    amount = np.array(amounts, dtype=float).reshape(len(rows), len(slice_ids))
-    return table, amount, pd.DataFrame(bounds, columns=["demand", "attribute", "bound"])
+    unsized = np.flatnonzero(process & ~sized)
+    activity_max[unsized] = np.inf
+    supply, demand = links["supply"].to_numpy(dtype=int), links["demand"].to_numpy(dtype=int)
+    factor = links["factor"].to_numpy(dtype=float)[:, None]
+    demands, supplies = nodes.demands, nodes.supplies
+    for _ in range(BOUND_PASSES if len(unsized) else 0):
+        supply_max = _node_max(nodes.supply_coefficient, supplies, facilities, activity_max)
+        demand_max = _node_max(nodes.demand_coefficient, demands, facilities, activity_max)
+        reach_in = np.zeros_like(demand_max)  # what links can bring to each demand node
+        np.add.at(reach_in, demand, supply_max[supply])
+        reach_out = np.zeros_like(supply_max)  # what demands can take from each supply node
+        np.add.at(reach_out, supply, demand_max[demand] / factor)
+        updated = activity_max.copy()
+        for f in unsized:
+            bound = np.full(len(hours), np.inf)
+            inputs = np.flatnonzero(
+                (demands["facility_index"].to_numpy() == f)
+                & ~demands["has_alternative"].to_numpy(dtype=bool)
+                & (demands["driver"].to_numpy(dtype=object) == Driver.ACTIVITY.value)
+            )
+            for k in inputs:
+                per = nodes.demand_coefficient[k]
+                bound = np.minimum(
+                    bound, np.where(per > 0, reach_in[k] / np.where(per > 0, per, 1), np.inf)
+                )
+            outputs = np.flatnonzero(
+                (supplies["facility_index"].to_numpy() == f)
+                & (supplies["driver"].to_numpy(dtype=object) == Driver.ACTIVITY.value)
+            )
+            useful = np.zeros(len(hours))
+            for s in outputs:
+                per = nodes.supply_coefficient[s]
+                useful = np.maximum(
+                    useful, np.where(per > 0, reach_out[s] / np.where(per > 0, per, 1), 0)
+                )
+            bound = np.minimum(bound, useful)
+            updated[f] = np.maximum(bound, nodes.min_activity[f])
+        if np.array_equal(updated, activity_max):
+            break
+        activity_max = updated
+    if not np.isfinite(activity_max).all():
+        names = facilities["facility"].to_numpy()[~np.isfinite(activity_max).all(axis=1)]
+        raise SymoptError(
+            "the activity of process(es) "
+            + ", ".join(map(repr, names))
+            + " has no bound; give each a `size: {max: ...}`"
+        )
+    supply_max = _node_max(nodes.supply_coefficient, supplies, facilities, activity_max)
+    demand_max = _node_max(nodes.demand_coefficient, demands, facilities, activity_max)
+    return activity_max, supply_max, demand_max
 
 
 def _mode_table(scenario: Scenario, crf: float) -> pd.DataFrame:
@@ -238,32 +281,39 @@ def _site_distances(
     j = np.array([position[name] for name in site_to], dtype=int)
     great_circle = haversine_km(lat[i], lon[i], lat[j], lon[j])
     override = np.full(len(i), np.nan)
-    if scenario.distances:
-        table = {}
+    if scenario.distances and len(i):
+        table: dict[tuple[str, str], float] = {}
         for item in scenario.distances:  # a later override wins, in both directions
             table[(item.from_site, item.to_site)] = item.km
             table[(item.to_site, item.from_site)] = item.km
+        lookup = pd.Series(list(table.values()), index=pd.MultiIndex.from_tuples(list(table)))
         keys = pd.MultiIndex.from_arrays([site_from, site_to])
-        lookup = pd.Series(table, dtype=float)
-        lookup.index = pd.MultiIndex.from_tuples(lookup.index)
         override = lookup.reindex(keys).to_numpy(dtype=float)
     return great_circle, override
 
 
 def _candidate_links(
-    scenario: Scenario, supplies: pd.DataFrame, demands: pd.DataFrame, crf: float
+    scenario: Scenario,
+    supplies: pd.DataFrame,
+    demands: pd.DataFrame,
+    placements: pd.DataFrame,
+    crf: float,
 ) -> pd.DataFrame:
+    """Every (supply, demand, mode, site of each end), then pruned as the spec says."""
     modes = _mode_table(scenario, crf)
-    pairs = (
-        supplies[["facility", "resource", "site"]]
+    placed = placements[["facility_index", "site"]].reset_index(names="placement")
+    sources = (
+        supplies[["facility_index", "resource"]]
         .reset_index(names="supply")
-        .merge(
-            demands[["facility", "resource", "site"]].reset_index(names="demand"),
-            on="resource",
-            suffixes=("_from", "_to"),
-        )
+        .merge(placed, on="facility_index")
     )
-    pairs = pairs[pairs["facility_from"] != pairs["facility_to"]]
+    sinks = (
+        demands[["facility_index", "resource"]]
+        .reset_index(names="demand")
+        .merge(placed, on="facility_index")
+    )
+    pairs = sources.merge(sinks, on="resource", suffixes=("_from", "_to"))
+    pairs = pairs[pairs["facility_index_from"] != pairs["facility_index_to"]]
     links = pairs.merge(modes, on="resource")
     site_from = links["site_from"].to_numpy()
     site_to = links["site_to"].to_numpy()
@@ -286,6 +336,8 @@ def _candidate_links(
         "demand",
         "mode",
         "resource",
+        "placement_from",
+        "placement_to",
         "distance_km",
         "factor",
         "built",
@@ -295,7 +347,7 @@ def _candidate_links(
     ]
     return (
         links[columns]
-        .sort_values(["supply", "demand", "mode"], kind="stable")
+        .sort_values(["supply", "demand", "mode", "placement_from", "placement_to"], kind="stable")
         .reset_index(drop=True)
     )
 
@@ -335,15 +387,14 @@ def _apply_quality(
     )
     higher = (bounded["better"] == Better.HIGHER.value).to_numpy()
     margin = np.where(
-        higher,
-        bounded["delivered"] - bounded["bound"],
-        bounded["bound"] - bounded["delivered"],
+        higher, bounded["delivered"] - bounded["bound"], bounded["bound"] - bounded["delivered"]
     )
     bounded = bounded.assign(margin=margin)
     misses = (bounded["mixing"] == Mixing.NONE.value) & (bounded["margin"] < -QUALITY_TOLERANCE)
-    dropped = set(bounded.loc[misses, "link"])
-    keep = ~links.index.isin(list(dropped))
-    renumber = pd.Series(np.arange(int(keep.sum())), index=links.index[keep])
+    dropped = np.unique(bounded.loc[misses, "link"].to_numpy(dtype=int))
+    keep = ~np.isin(np.arange(len(links)), dropped)
+    renumber = np.full(len(links), -1, dtype=int)
+    renumber[keep] = np.arange(int(keep.sum()))
     links = links[keep].reset_index(drop=True)
 
     linear = bounded[(bounded["mixing"] == Mixing.LINEAR.value) & ~bounded["link"].isin(dropped)]
@@ -354,16 +405,16 @@ def _apply_quality(
         {
             "demand": linear["demand"].to_numpy(dtype=int),
             "attribute": linear["attribute"].to_numpy(dtype=object),
-            "link": renumber.reindex(linear["link"]).to_numpy(dtype=int),
+            "link": renumber[linear["link"].to_numpy(dtype=int)],
             "margin": linear["margin"].to_numpy(dtype=float),
         }
     )
-    kept_quality = quality[~quality["link"].isin(dropped)]
+    kept = quality[~quality["link"].isin(dropped)]
     link_quality = pd.DataFrame(
         {
-            "link": renumber.reindex(kept_quality["link"]).to_numpy(dtype=int),
-            "attribute": kept_quality["attribute"].to_numpy(dtype=object),
-            "delivered": kept_quality["delivered"].to_numpy(dtype=float),
+            "link": renumber[kept["link"].to_numpy(dtype=int)],
+            "attribute": kept["attribute"].to_numpy(dtype=object),
+            "delivered": kept["delivered"].to_numpy(dtype=float),
         }
     )
     return link_quality, quality_terms, links

@@ -15,6 +15,7 @@ TABLE_FILES = {
     "links": "links.csv",
     "alternatives": "alternatives.csv",
     "disposals": "disposals.csv",
+    "facilities": "facilities.csv",
 }
 
 

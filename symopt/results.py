@@ -11,7 +11,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from symopt._version import __version__
-from symopt.enums import SolveStatus
+from symopt.enums import Driver, SolveStatus
 from symopt.network import CandidateNetwork
 from symopt.objective import Objective
 from symopt.solver import SolverRun, StandardForm
@@ -65,6 +65,8 @@ class Result:
     links: pd.DataFrame
     alternatives: pd.DataFrame
     disposals: pd.DataFrame
+    facilities: pd.DataFrame
+    """One row per facility: built, site, size, annual activity and annual cost."""
 
     @property
     def objective(self) -> float:
@@ -72,32 +74,28 @@ class Result:
 
 
 @dataclass(frozen=True)
-class VariableValues:
-    """Solution values per variable family, in the order of each family's index set."""
+class Decisions:
+    """Solution values and index arrays of every variable family."""
 
     x: np.ndarray
+    flow_link: np.ndarray
+    flow_slice: np.ndarray
     y: np.ndarray
+    build_links: np.ndarray
     u: np.ndarray
+    alternative_demand: np.ndarray
+    alternative_slice: np.ndarray
     v: np.ndarray
-
-
-def read_values(model: pyo.ConcreteModel, form: StandardForm, run: SolverRun) -> VariableValues:
-    """Read the solution vector once and split it by variable family (no per-var Pyomo calls)."""
-    solution = run.solution
-    if solution.size == 0:
-        solution = np.zeros(form.num_cols)
-    position = {id(var): index for index, var in enumerate(form.columns)}
-
-    def values(component: Any) -> np.ndarray:
-        index = np.fromiter(
-            (position.get(id(var), -1) for var in component.values()),
-            dtype=np.int64,
-            count=len(component),
-        )
-        found = np.where(index >= 0, solution[np.maximum(index, 0)] if solution.size else 0.0, 0.0)
-        return np.asarray(found, dtype=float)
-
-    return VariableValues(values(model.x), values(model.y), values(model.u), values(model.v))
+    disposal_supply: np.ndarray
+    disposal_slice: np.ndarray
+    built: np.ndarray
+    """(F,): b[f], 1 for a facility that always stands."""
+    size: np.ndarray
+    """(F,): z[f], NaN without size."""
+    activity: np.ndarray
+    """(F, T): a[f,t], 0 without process."""
+    placed: np.ndarray
+    """(P,): p per placement (b for a plain site)."""
 
 
 def _index_arrays(component_set: Any, width: int) -> tuple[np.ndarray, ...]:
@@ -105,18 +103,150 @@ def _index_arrays(component_set: Any, width: int) -> tuple[np.ndarray, ...]:
     return tuple(data[:, column] for column in range(width))
 
 
-def baseline(network: CandidateNetwork) -> tuple[float, float]:
-    """No symbiosis: every demand by its alternative, every supply disposed."""
+def _ints(component_set: Any) -> np.ndarray:
+    return np.asarray(list(component_set), dtype=np.int64)
+
+
+def read_decisions(
+    network: CandidateNetwork, model: pyo.ConcreteModel, form: StandardForm, run: SolverRun
+) -> Decisions:
+    """Read the solution vector once and split it by variable family (no per-var Pyomo calls)."""
+    solution = run.solution
+    position = {id(var): index for index, var in enumerate(form.columns)}
+
+    def values(component: Any) -> np.ndarray:
+        if not solution.size:
+            return np.zeros(len(component))
+        index = np.fromiter(
+            (position.get(id(var), -1) for var in component.values()),
+            dtype=np.int64,
+            count=len(component),
+        )
+        # A column the compiler left out appears nowhere: it sits at its lower bound.
+        fallback = np.array([var.lb or 0.0 for var in component.values()], dtype=float)
+        return np.where(index >= 0, solution[np.maximum(index, 0)], fallback)
+
+    n_facilities, n_slices = network.min_activity.shape
+    built = np.ones(n_facilities)
+    built[_ints(model.OPTIONAL)] = np.round(values(model.b))
+    size = np.full(n_facilities, np.nan)
+    size[_ints(model.SIZED)] = values(model.z)
+    activity = np.zeros((n_facilities, n_slices))
+    activity_f, activity_t = _index_arrays(model.ACTIVITIES, 2)
+    activity[activity_f, activity_t] = values(model.a)
+    placement_facility = network.placements["facility_index"].to_numpy(dtype=int)
+    placed = built[placement_facility].copy()
+    placed[_ints(model.CHOICES)] = np.round(values(model.p))
+    flow_link, flow_slice = _index_arrays(model.FLOWS, 2)
+    alternative_demand, alternative_slice = _index_arrays(model.ALTERNATIVE_SLICES, 2)
+    disposal_supply, disposal_slice = _index_arrays(model.SUPPLY_SLICES, 2)
+    return Decisions(
+        x=values(model.x),
+        flow_link=flow_link,
+        flow_slice=flow_slice,
+        y=np.round(values(model.y)),
+        build_links=_ints(model.BUILD_LINKS),
+        u=values(model.u),
+        alternative_demand=alternative_demand,
+        alternative_slice=alternative_slice,
+        v=values(model.v),
+        disposal_supply=disposal_supply,
+        disposal_slice=disposal_slice,
+        built=built,
+        size=size,
+        activity=activity,
+        placed=placed,
+    )
+
+
+def driver_values(
+    network: CandidateNetwork, nodes: pd.DataFrame, decisions: Decisions
+) -> np.ndarray:
+    """(nodes, T): the value of each node's driver (1, b, z or a) at the decisions."""
+    facility = nodes["facility_index"].to_numpy(dtype=int)
+    driver = nodes["driver"].to_numpy(dtype=object)
+    value = np.ones((len(nodes), len(network.slices)))
+    is_build = driver == Driver.BUILD.value
+    value[is_build] = decisions.built[facility[is_build], None]
+    is_size = driver == Driver.SIZE.value
+    value[is_size] = np.nan_to_num(decisions.size[facility[is_size]])[:, None]
+    is_activity = driver == Driver.ACTIVITY.value
+    value[is_activity] = decisions.activity[facility[is_activity]]
+    return value
+
+
+@dataclass(frozen=True)
+class FacilityCosts:
+    """Per facility: annual cost of its own decisions, and its process emissions."""
+
+    cost: np.ndarray
+    emissions: np.ndarray
+
+
+def facility_costs(network: CandidateNetwork, decisions: Decisions) -> FacilityCosts:
+    """b (capex CRF + fopex + annual) + p site costs + z unit costs + a variable cost."""
+    facilities = network.facilities
+    activity = decisions.activity.sum(axis=1)
+    site_cost = np.bincount(
+        network.placements["facility_index"].to_numpy(dtype=int),
+        weights=decisions.placed * network.placements["site_cost"].to_numpy(dtype=float),
+        minlength=len(facilities),
+    )
+    optional = facilities["optional"].to_numpy(dtype=bool)
+    cost = (
+        np.where(optional, decisions.built, 0.0) * facilities["build_cost"].to_numpy(dtype=float)
+        + site_cost
+        + np.nan_to_num(decisions.size) * facilities["size_cost"].to_numpy(dtype=float)
+        + activity * facilities["activity_cost"].to_numpy(dtype=float)
+    )
+    emissions = activity * facilities["activity_emissions"].to_numpy(dtype=float)
+    return FacilityCosts(cost=cost, emissions=emissions)
+
+
+def baseline(network: CandidateNetwork, decisions: Decisions) -> tuple[float, float]:
+    """No exchange between facilities, with the optimum's build, place, size and activity.
+
+    Every demand and input is covered by its alternative, every supply and output
+    disposed. NaN (undefined) where an input without alternative would need covering.
+    """
     demands, supplies = network.demands, network.supplies
-    demand_total = network.demand_amount.sum(axis=1)
-    supply_total = network.supply_amount.sum(axis=1)
+    demand_total = (network.demand_amount * driver_values(network, demands, decisions)).sum(axis=1)
+    supply_total = (network.supply_amount * driver_values(network, supplies, decisions)).sum(axis=1)
+    uncovered = ~demands["has_alternative"].to_numpy(dtype=bool) & (demand_total > FLOW_TOLERANCE)
+    if uncovered.any():
+        return math.nan, math.nan
+    own = facility_costs(network, decisions)
     emissions = float(
-        demand_total @ demands["alternative_emissions"].to_numpy()
-        + supply_total @ supplies["disposal_emissions"].to_numpy()
+        demand_total @ demands["alternative_emissions"].to_numpy(dtype=float)
+        + supply_total @ supplies["disposal_emissions"].to_numpy(dtype=float)
+        + own.emissions.sum()
     )
     cost = float(
-        demand_total @ demands["alternative_cost"].to_numpy()
-        + supply_total @ supplies["disposal_cost"].to_numpy()
+        demand_total @ demands["alternative_cost"].to_numpy(dtype=float)
+        + supply_total @ supplies["disposal_cost"].to_numpy(dtype=float)
+        + own.cost.sum()
+        + network.carbon_price * emissions
+    )
+    return cost, emissions
+
+
+def totals(network: CandidateNetwork, decisions: Decisions) -> tuple[float, float]:
+    """Annual cost and emissions of the decisions (the specs' cost and emission sums)."""
+    links, d = network.links, decisions
+    own = facility_costs(network, decisions)
+    demands, supplies = network.demands, network.supplies
+    emissions = float(
+        d.x @ links["unit_emissions"].to_numpy(dtype=float)[d.flow_link]
+        + d.u @ demands["alternative_emissions"].to_numpy(dtype=float)[d.alternative_demand]
+        + d.v @ supplies["disposal_emissions"].to_numpy(dtype=float)[d.disposal_supply]
+        + own.emissions.sum()
+    )
+    cost = float(
+        d.y @ links["build_cost"].to_numpy(dtype=float)[d.build_links]
+        + d.x @ links["unit_cost"].to_numpy(dtype=float)[d.flow_link]
+        + d.u @ demands["alternative_cost"].to_numpy(dtype=float)[d.alternative_demand]
+        + d.v @ supplies["disposal_cost"].to_numpy(dtype=float)[d.disposal_supply]
+        + own.cost.sum()
         + network.carbon_price * emissions
     )
     return cost, emissions
@@ -132,53 +262,14 @@ def extract_result(
     timings: dict[str, float],
 ) -> Result:
     """Tables and summary of a solver run."""
-    base_cost, base_emissions = baseline(network)
-    values = read_values(model, form, run)
+    d = read_decisions(network, model, form, run)
     slice_ids = network.slices["id"].to_numpy(dtype=object)
-    links = network.links
-    flow_link, flow_slice = _index_arrays(model.FLOWS, 2)
-    built_links = np.asarray(list(model.BUILD_LINKS), dtype=np.int64)
-    demand_k, demand_t = _index_arrays(model.DEMAND_SLICES, 2)
-    supply_s, supply_t = _index_arrays(model.SUPPLY_SLICES, 2)
-
-    flows = _flow_table(network, flow_link, flow_slice, values.x, slice_ids)
-    link_table = _link_table(network, built_links, values.y, flow_link, values.x)
-    alternatives = _node_table(
-        network.demands,
-        "demand_id",
-        demand_k,
-        demand_t,
-        values.u,
-        slice_ids,
-        "alternative_cost",
-        "alternative_emissions",
-    )
-    disposals = _node_table(
-        network.supplies,
-        "supply_id",
-        supply_s,
-        supply_t,
-        values.v,
-        slice_ids,
-        "disposal_cost",
-        "disposal_emissions",
-    )
     if run.status.has_solution:
-        emissions = float(
-            values.x @ links["unit_emissions"].to_numpy()[flow_link]
-            + values.u @ network.demands["alternative_emissions"].to_numpy()[demand_k]
-            + values.v @ network.supplies["disposal_emissions"].to_numpy()[supply_s]
-        )
-        cost = float(
-            values.y @ links["build_cost"].to_numpy()[built_links]
-            + values.x @ links["unit_cost"].to_numpy()[flow_link]
-            + values.u @ network.demands["alternative_cost"].to_numpy()[demand_k]
-            + values.v @ network.supplies["disposal_cost"].to_numpy()[supply_s]
-            + network.carbon_price * emissions
-        )
+        cost, emissions = totals(network, d)
         value = objective.cost_weight * cost + objective.emissions_weight * emissions
+        base_cost, base_emissions = baseline(network, d)
     else:
-        cost = emissions = value = math.nan
+        cost = emissions = value = base_cost = base_emissions = math.nan
     summary = Summary(
         status=run.status,
         objective=value,
@@ -196,7 +287,58 @@ def extract_result(
         solver_status=run.highs_status,
         timings=timings,
     )
-    return Result(run.status, summary, flows, link_table, alternatives, disposals)
+    return Result(
+        status=run.status,
+        summary=summary,
+        flows=_flow_table(network, d.flow_link, d.flow_slice, d.x, slice_ids),
+        links=_link_table(network, d.build_links, d.y, d.flow_link, d.x),
+        alternatives=_node_table(
+            network.demands,
+            "demand_id",
+            d.alternative_demand,
+            d.alternative_slice,
+            d.u,
+            slice_ids,
+            "alternative_cost",
+            "alternative_emissions",
+        ),
+        disposals=_node_table(
+            network.supplies,
+            "supply_id",
+            d.disposal_supply,
+            d.disposal_slice,
+            d.v,
+            slice_ids,
+            "disposal_cost",
+            "disposal_emissions",
+        ),
+        facilities=_facility_table(network, d if run.status.has_solution else None),
+    )
+
+
+def _facility_table(network: CandidateNetwork, decisions: Decisions | None) -> pd.DataFrame:
+    """One row per facility: built, site, size, annual activity, annual cost."""
+    facilities = network.facilities
+    names = facilities["facility"].to_numpy(dtype=object)
+    if decisions is None:
+        return pd.DataFrame({"facility": names})
+    placements = network.placements
+    chosen = placements[decisions.placed > 0.5]
+    site = pd.Series(
+        chosen["site"].to_numpy(dtype=object), index=chosen["facility_index"].to_numpy()
+    )
+    has_process = facilities["process"].to_numpy(dtype=bool)
+    return pd.DataFrame(
+        {
+            "facility": names,
+            "built": decisions.built > 0.5,
+            "site": site.reindex(np.arange(len(facilities))).fillna("").to_numpy(dtype=object),
+            "size": decisions.size,
+            "activity": np.where(has_process, decisions.activity.sum(axis=1), np.nan),
+            "annual_cost": facility_costs(network, decisions).cost,
+            "optional": facilities["optional"].to_numpy(dtype=bool),
+        }
+    )
 
 
 def _flow_table(

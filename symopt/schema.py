@@ -142,10 +142,96 @@ class Demand(Frozen):
     """The conventional supply that covers what the symbiosis does not deliver."""
 
 
+class Build(Frozen):
+    """Makes a facility optional: built (`b = 1`) or not, at these annual costs."""
+
+    capex: NonNegative = 0.0
+    """One-off, annualised with the capital recovery factor."""
+    fixed_opex: NonNegative = 0.0
+    """Per year while built."""
+    annual_cost: Number = 0.0
+    """Any other cost per year while built."""
+
+
+class Size(Frozen):
+    """A facility sized by the optimiser: `min * b <= z <= max * b`."""
+
+    min: NonNegative = 0.0
+    max: Positive
+    capex_per_unit: NonNegative = 0.0
+    fixed_opex_per_unit: NonNegative = 0.0
+    value_per_unit: Number = 0.0
+    """Annual value of each unit of size (revenue), subtracted from the cost."""
+
+    @model_validator(mode="after")
+    def _min_below_max(self) -> Size:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min:g}) is above max ({self.max:g}); expected min <= max")
+        return self
+
+
+class ProcessInput(Frozen):
+    """Like a demand, per unit of activity; without `alternative` it must come by links."""
+
+    resource: Identifier
+    per_activity: NonNegative
+    quality: dict[Identifier, Bound] = Field(default_factory=dict)
+    alternative: UnitCost | None = None
+
+
+class ProcessOutput(Frozen):
+    """Like a supply, per unit of activity."""
+
+    resource: Identifier
+    per_activity: NonNegative
+    quality: dict[Identifier, Number] = Field(default_factory=dict)
+    disposal: UnitCost = UnitCost()
+
+
+class Process(Frozen):
+    """A converter: activity `a[f,t]` turns inputs into outputs."""
+
+    variable_cost: Number = 0.0
+    """Per unit of activity."""
+    emissions: Number = 0.0
+    """t CO2e per unit of activity."""
+    inputs: list[ProcessInput] = Field(default_factory=list)
+    outputs: list[ProcessOutput] = Field(default_factory=list)
+    min_activity: Amount | None = None
+    """symopt extension: activity the facility must reach when built, per year (spread over
+    slices by hours) or per slice; `a[f,t] >= min_activity[t] * b[f]`."""
+
+
 class Facility(Frozen):
-    site: Identifier
+    site: Identifier | None = None
+    """The site of a facility whose place is fixed."""
+    candidate_sites: Annotated[list[Identifier], Field(min_length=1)] | None = None
+    """Instead of `site`: the optimiser places the facility on one of these."""
+    site_costs: dict[Identifier, Number] = Field(default_factory=dict)
+    """Extra annual cost per site."""
+    build: Build | None = None
+    size: Size | None = None
+    process: Process | None = None
     supplies: list[Supply] = Field(default_factory=list)
     demands: list[Demand] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_way_to_place(self) -> Facility:
+        if (self.site is None) == (self.candidate_sites is None):
+            raise ValueError("give exactly one of 'site' or 'candidate_sites'")
+        return self
+
+    @property
+    def sites(self) -> list[str]:
+        """The sites this facility may stand on."""
+        if self.candidate_sites is not None:
+            return list(dict.fromkeys(self.candidate_sites))
+        assert self.site is not None
+        return [self.site]
+
+    @property
+    def is_optional(self) -> bool:
+        return self.build is not None
 
 
 class TransportMode(Frozen):
