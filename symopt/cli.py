@@ -138,6 +138,8 @@ def solve_command(
                 _no_solution_message(file, result.status, result.summary.solver_status),
                 highlight=False,
             )
+            for reason in result.summary.diagnosis:
+                stderr.print(f"  - {reason}", highlight=False, markup=False, soft_wrap=True)
         worst = max(worst, EXIT_CODE_OF_STATUS[result.status], key=int)
     if worst is not ExitCode.OK:
         raise typer.Exit(worst)
@@ -145,10 +147,7 @@ def solve_command(
 
 def _no_solution_message(file: Path, status: SolveStatus, solver_status: str) -> str:
     if status is SolveStatus.INFEASIBLE:
-        return (
-            f"{file}: infeasible: no allocation satisfies every constraint "
-            f"(solver: {solver_status}); check inputs that must be covered entirely by links"
-        )
+        return f"{file}: infeasible: no plan satisfies every constraint (solver: {solver_status})"
     if status is SolveStatus.UNBOUNDED:
         return f"{file}: unbounded: the objective can be lowered without limit (solver: {solver_status})"
     return f"{file}: the solver ended without a solution (solver: {solver_status}); try a longer --time-limit"

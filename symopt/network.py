@@ -292,14 +292,14 @@ def _site_distances(
     return great_circle, override
 
 
-def _candidate_links(
+def all_link_pairs(
     scenario: Scenario,
     supplies: pd.DataFrame,
     demands: pd.DataFrame,
     placements: pd.DataFrame,
     crf: float,
 ) -> pd.DataFrame:
-    """Every (supply, demand, mode, site of each end), then pruned as the spec says."""
+    """Every (supply, demand, mode, site of each end) with its distance and factor, unpruned."""
     modes = _mode_table(scenario, crf)
     placed = placements[["facility_index", "site"]].reset_index(names="placement")
     sources = (
@@ -322,7 +322,18 @@ def _candidate_links(
         np.isnan(override), great_circle * links["detour_factor"].to_numpy(), override
     )
     distance = np.where(site_from == site_to, 0.0, distance)
-    links = links.assign(distance_km=distance, factor=1.0 - links["loss_per_km"] * distance)
+    return links.assign(distance_km=distance, factor=1.0 - links["loss_per_km"] * distance)
+
+
+def _candidate_links(
+    scenario: Scenario,
+    supplies: pd.DataFrame,
+    demands: pd.DataFrame,
+    placements: pd.DataFrame,
+    crf: float,
+) -> pd.DataFrame:
+    """Every (supply, demand, mode, site of each end), pruned by distance and loss."""
+    links = all_link_pairs(scenario, supplies, demands, placements, crf)
     links = links[(links["distance_km"] <= links["max_distance"]) & (links["factor"] > 0)]
     links = links.assign(
         build_cost=np.where(

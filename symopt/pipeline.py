@@ -6,6 +6,8 @@ import dataclasses
 import time
 from typing import Any
 
+from symopt.diagnose import explain_infeasibility
+from symopt.enums import SolveStatus
 from symopt.model import build_model
 from symopt.network import build_network
 from symopt.objective import Objective
@@ -78,4 +80,10 @@ def solve(
     clock = time.perf_counter()
     result = extract_result(network, model, form, run, goal, scenario.currency, timings)
     lap("results")
+    if result.status is SolveStatus.INFEASIBLE:
+        diagnosis = tuple(explain_infeasibility(scenario, network, options))
+        lap("diagnosis")
+        result = dataclasses.replace(
+            result, summary=dataclasses.replace(result.summary, diagnosis=diagnosis)
+        )
     return result

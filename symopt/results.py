@@ -40,10 +40,13 @@ class Summary:
     solver_status: str
     symopt_version: str = __version__
     timings: dict[str, float] = field(default_factory=dict)
+    diagnosis: tuple[str, ...] = ()
+    """Why the scenario is infeasible, in a planner's terms (empty otherwise)."""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["status"] = self.status.value
+        data["diagnosis"] = list(self.diagnosis)
         return {key: _json_number(value) for key, value in data.items()}
 
 
