@@ -37,6 +37,7 @@ DEFAULT_CARBON_PRICE = 0.0
 
 @dataclass
 class Supply:
+    key: str  # "<facility>.supplies[<i>]"
     facility: str
     site: str
     resource: str
@@ -48,6 +49,7 @@ class Supply:
 
 @dataclass
 class Demand:
+    key: str  # "<facility>.demands[<j>]"
     facility: str
     site: str
     resource: str
@@ -118,7 +120,7 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def capital_recovery_factor(rate: float, years: float) -> float:
     if rate == 0:
         return 1.0 / years
-    growth = (1 + rate) ** years
+    growth = float((1 + rate) ** years)
     return rate * growth / (growth - 1)
 
 
@@ -137,10 +139,11 @@ def read_supplies_and_demands(
     demands: list[Demand] = []
     for fac_id, fac in data["facilities"].items():
         site = fac["site"]
-        for s in fac.get("supplies") or []:
+        for i, s in enumerate(fac.get("supplies") or []):
             disposal = s.get("disposal") or {}
             supplies.append(
                 Supply(
+                    key=f"{fac_id}.supplies[{i}]",
                     facility=fac_id,
                     site=site,
                     resource=s["resource"],
@@ -150,7 +153,7 @@ def read_supplies_and_demands(
                     disposal_emissions=float(disposal.get("emissions", 0.0)),
                 )
             )
-        for k in fac.get("demands") or []:
+        for j, k in enumerate(fac.get("demands") or []):
             bounds: dict[str, float] = {}
             for attr, bound in (k.get("quality") or {}).items():
                 # {min: x} for better: higher, {max: x} for better: lower
@@ -158,6 +161,7 @@ def read_supplies_and_demands(
             alternative = k["alternative"]
             demands.append(
                 Demand(
+                    key=f"{fac_id}.demands[{j}]",
                     facility=fac_id,
                     site=site,
                     resource=k["resource"],
@@ -305,20 +309,39 @@ def mixing_rows(
                     problem.add_row(terms, -math.inf, 0.0)
 
 
-def build_problem(data: dict[str, Any]) -> Problem:
+@dataclass
+class Network:
+    """Everything the spec derives from the scenario before the MILP is written."""
+
+    slice_ids: list[str]
+    hours: list[float]
+    crf: float
+    carbon_price: float
+    supplies: list[Supply]
+    demands: list[Demand]
+    links: list[Link]
+
+
+def read_network(data: dict[str, Any]) -> Network:
     slices = data.get("time_slices") or DEFAULT_SLICES
     slice_ids = [str(ts["id"]) for ts in slices]
     hours = [float(ts["hours"]) for ts in slices]
-    n_slices = len(slices)
     economics = data.get("economics") or {}
     crf = capital_recovery_factor(
         float(economics.get("discount_rate", DEFAULT_DISCOUNT_RATE)),
         float(economics.get("lifetime_years", DEFAULT_LIFETIME_YEARS)),
     )
     carbon_price = float(economics.get("carbon_price", DEFAULT_CARBON_PRICE))
-
     supplies, demands = read_supplies_and_demands(data, slice_ids, hours)
     links = candidate_links(data, crf, supplies, demands)
+    return Network(slice_ids, hours, crf, carbon_price, supplies, demands, links)
+
+
+def build_problem(data: dict[str, Any]) -> Problem:
+    net = read_network(data)
+    n_slices = len(net.slice_ids)
+    carbon_price = net.carbon_price
+    supplies, demands, links = net.supplies, net.demands, net.links
     problem = Problem()
 
     # Cost of each variable includes carbon_price * its emissions.
@@ -348,7 +371,9 @@ def build_problem(data: dict[str, Any]) -> Problem:
             continue
         y = problem.new_var(link.annual_fixed, 0.0, binary=True)
         for t in range(n_slices):
-            cap = min(supplies[link.supply].amounts[t], demands[link.demand].amounts[t] / link.factor)
+            cap = min(
+                supplies[link.supply].amounts[t], demands[link.demand].amounts[t] / link.factor
+            )
             problem.add_row([(x[li, t], 1.0), (y, -cap)], -math.inf, 0.0)
 
     for t in range(n_slices):
@@ -397,13 +422,126 @@ def reference_optimum(data: dict[str, Any], objective: Any = None) -> float:
 
 def reference_baseline(data: dict[str, Any]) -> tuple[float, float]:
     """(baseline cost, baseline emissions): all demand by alternatives, all supply disposed."""
-    slices = data.get("time_slices") or DEFAULT_SLICES
-    slice_ids = [str(ts["id"]) for ts in slices]
-    hours = [float(ts["hours"]) for ts in slices]
-    carbon_price = float((data.get("economics") or {}).get("carbon_price", DEFAULT_CARBON_PRICE))
-    supplies, demands = read_supplies_and_demands(data, slice_ids, hours)
-    money = sum(sum(d.amounts) * d.alternative_cost for d in demands)
-    money += sum(sum(s.amounts) * s.disposal_cost for s in supplies)
-    emissions = sum(sum(d.amounts) * d.alternative_emissions for d in demands)
-    emissions += sum(sum(s.amounts) * s.disposal_emissions for s in supplies)
-    return money + carbon_price * emissions, emissions
+    net = read_network(data)
+    money = sum(sum(d.amounts) * d.alternative_cost for d in net.demands)
+    money += sum(sum(s.amounts) * s.disposal_cost for s in net.supplies)
+    emissions = sum(sum(d.amounts) * d.alternative_emissions for d in net.demands)
+    emissions += sum(sum(s.amounts) * s.disposal_emissions for s in net.supplies)
+    return money + net.carbon_price * emissions, emissions
+
+
+# ------------------------------------------------------- checking a reported plan
+
+
+@dataclass
+class PlanCheck:
+    """A reported plan re-priced per the spec, with every rule it breaks."""
+
+    cost: float = 0.0
+    emissions: float = 0.0
+    problems: list[str] = field(default_factory=list)
+
+
+def _close(a: float, b: float, tol: float) -> bool:
+    return abs(a - b) <= tol * max(1.0, abs(a), abs(b))
+
+
+def _link_index(net: Network) -> dict[tuple[str, str, str], Link]:
+    """Links by (supply key, demand key, mode), the ids symopt reports."""
+    return {
+        (net.supplies[lk.supply].key, net.demands[lk.demand].key, lk.mode): lk for lk in net.links
+    }
+
+
+def _check_flows(
+    net: Network, flows: list[dict[str, Any]], built: set[tuple[str, str, str]], tol: float
+) -> tuple[PlanCheck, dict[tuple[str, str], float], dict[tuple[str, str], float]]:
+    """Price the flows; return the check, sent per (supply, slice), delivered per (demand, slice)."""
+    check = PlanCheck()
+    by_key = _link_index(net)
+    sent: dict[tuple[str, str], float] = {}
+    delivered: dict[tuple[str, str], float] = {}
+    for f in flows:
+        key = (f["supply_id"], f["demand_id"], f["mode"])
+        link = by_key.get(key)
+        if link is None:
+            check.problems.append(f"flow on a link the spec does not allow: {key}")
+            continue
+        if not _close(f["distance_km"], link.km, tol):
+            check.problems.append(f"{key}: distance {f['distance_km']} != {link.km}")
+        if not _close(f["delivered"], f["sent"] * link.factor, tol):
+            check.problems.append(f"{key}: delivered {f['delivered']} != sent * {link.factor}")
+        if link.buildable and key not in built:
+            check.problems.append(f"{key}: flow on a link that is not built")
+        check.cost += f["sent"] * link.cost_per_unit
+        check.emissions += f["sent"] * link.emissions_per_unit
+        s_t = (f["supply_id"], f["slice"])
+        k_t = (f["demand_id"], f["slice"])
+        sent[s_t] = sent.get(s_t, 0.0) + f["sent"]
+        delivered[k_t] = delivered.get(k_t, 0.0) + f["sent"] * link.factor
+    return check, sent, delivered
+
+
+def _check_mixing(
+    data: dict[str, Any], net: Network, flows: list[dict[str, Any]], check: PlanCheck, tol: float
+) -> None:
+    """sum delivered * (q - bound) >= 0 (higher) / <= 0 (lower) per demand, slice, attribute."""
+    by_key = _link_index(net)
+    for demand in net.demands:
+        attributes = data["resources"][demand.resource].get("qualities") or {}
+        for attr, bound in demand.bounds.items():
+            if attributes[attr]["mixing"] != "linear":
+                continue
+            sign = 1.0 if attributes[attr]["better"] == "higher" else -1.0
+            for t in net.slice_ids:
+                terms = []
+                for f in flows:
+                    if f["demand_id"] == demand.key and f["slice"] == t:
+                        link = by_key[f["supply_id"], f["demand_id"], f["mode"]]
+                        terms.append(f["sent"] * link.factor * (link.quality[attr] - bound))
+                scale = sum(abs(term) for term in terms)
+                if sign * sum(terms) < -tol * max(1.0, scale):
+                    check.problems.append(f"{demand.key} {t} {attr}: quality mix misses {bound}")
+
+
+def evaluate_plan(
+    data: dict[str, Any],
+    flows: list[dict[str, Any]],
+    built: list[dict[str, Any]],
+    alternatives: list[dict[str, Any]],
+    disposals: list[dict[str, Any]],
+    tol: float = 1e-6,
+) -> PlanCheck:
+    """Check a reported plan against the spec and price it (cost includes carbon).
+
+    Records are plain dicts: flows have supply_id, demand_id, mode, slice,
+    distance_km, sent, delivered; built links supply_id, demand_id, mode;
+    alternatives demand_id, slice, amount; disposals supply_id, slice, amount.
+    """
+    net = read_network(data)
+    built_keys = {(b["supply_id"], b["demand_id"], b["mode"]) for b in built}
+    check, sent, delivered = _check_flows(net, flows, built_keys, tol)
+    if check.problems:
+        return check
+    _check_mixing(data, net, flows, check, tol)
+    by_key = _link_index(net)
+    for key in sorted(built_keys - set(by_key)):
+        check.problems.append(f"built link the spec does not allow: {key}")
+    money = check.cost + sum(by_key[key].annual_fixed for key in built_keys if key in by_key)
+    u = {(a["demand_id"], a["slice"]): float(a["amount"]) for a in alternatives}
+    v = {(d["supply_id"], d["slice"]): float(d["amount"]) for d in disposals}
+    for t_index, t in enumerate(net.slice_ids):
+        for sp in net.supplies:
+            total = sent.get((sp.key, t), 0.0) + v.get((sp.key, t), 0.0)
+            if not _close(total, sp.amounts[t_index], tol):
+                check.problems.append(f"{sp.key} {t}: sent + disposed {total} != supply")
+            money += v.get((sp.key, t), 0.0) * sp.disposal_cost
+            check.emissions += v.get((sp.key, t), 0.0) * sp.disposal_emissions
+        for dm in net.demands:
+            total = delivered.get((dm.key, t), 0.0) + u.get((dm.key, t), 0.0)
+            if not _close(total, dm.amounts[t_index], tol):
+                check.problems.append(f"{dm.key} {t}: delivered + alternative {total} != demand")
+            money += u.get((dm.key, t), 0.0) * dm.alternative_cost
+            check.emissions += u.get((dm.key, t), 0.0) * dm.alternative_emissions
+    check.cost = money + net.carbon_price * check.emissions
+    return check

@@ -176,7 +176,9 @@ def _mode(rng: random.Random, kind: str, resources: dict[str, Any]) -> dict[str,
 
 def _transport(rng: random.Random, resources: dict[str, Any]) -> dict[str, Any]:
     """1-4 modes; the first one always has capex, so build binaries exist."""
-    kinds = ["pipe"] + [rng.choice(["pipe", "truck", "opex_only"]) for _ in range(rng.randint(0, 3))]
+    kinds = ["pipe"] + [
+        rng.choice(["pipe", "truck", "opex_only"]) for _ in range(rng.randint(0, 3))
+    ]
     modes = {f"{kind}{i}": _mode(rng, kind, resources) for i, kind in enumerate(kinds)}
     # every resource is carried by at least one mode
     carried = {res for mode in modes.values() for res in mode["resources"]}
@@ -217,7 +219,7 @@ def random_scenario(seed: int) -> dict[str, Any]:
     data["facilities"] = _facilities(rng, resources, list(sites), slice_ids)
     data["transport"] = _transport(rng, resources)
     site_ids = list(sites)
-    overrides = []
+    overrides: list[dict[str, Any]] = []
     for _ in range(rng.randint(0, 2)):
         a, b = rng.sample(site_ids, 2)
         if {a, b} not in [{o["from"], o["to"]} for o in overrides]:
