@@ -401,16 +401,17 @@ def apply_archetypes(
             except ScenarioError as error:
                 loaded[name] = None
                 issues.extend(error.issues)
-                issues.append(
-                    Issue(
-                        source,
-                        locate(path),
-                        path,
-                        f"archetype {name!r} ({known[name]}) is not valid; see its errors",
-                    )
-                )
         base = loaded[name]
-        if base is not None:
+        if base is None:
+            issues.append(
+                Issue(
+                    source,
+                    locate(path),
+                    path,
+                    f"archetype {name!r} ({known[name]}) is not valid; see its errors",
+                )
+            )
+        else:
             expanded[facility_id] = merge_facility(base, own)
     result = dict(data)
     result["facilities"] = expanded

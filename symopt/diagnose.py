@@ -242,7 +242,7 @@ def _shortfalls(network: CandidateNetwork, options: SolverOptions) -> list[str]:
     run = solve_standard_form(form, dataclasses.replace(options, mip_gap=1e-6))
     if not run.status.has_solution:
         return []
-    decisions = read_decisions(relaxed, model, form, run)
+    decisions = read_decisions(relaxed, model, run)
     causes = []
     slice_ids = network.slices["id"].tolist()
     names = demands["facility"].to_numpy(dtype=object)

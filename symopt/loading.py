@@ -72,13 +72,13 @@ def schema_issues(
     """Pydantic errors as issues with data paths (union tags removed) and plain messages."""
     issues: dict[tuple[Path, str], Issue] = {}
     for item in error.errors(include_url=False):
-        path = _data_path(document.data, item["loc"])
+        path = _data_path(document.data, item["loc"], missing=item["type"] == "missing")
         message = _message(item, model, path)
         issues.setdefault((path, message), document.issue(path, message))
     return list(issues.values())
 
 
-def _data_path(data: Any, loc: tuple[int | str, ...]) -> Path:
+def _data_path(data: Any, loc: tuple[int | str, ...], *, missing: bool = False) -> Path:
     """Follow pydantic's `loc` through the data, dropping union tags it adds."""
     path: list[str | int] = []
     current = data
@@ -89,8 +89,8 @@ def _data_path(data: Any, loc: tuple[int | str, ...]) -> Path:
         elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
             current = current[part]
             path.append(part)
-        elif index == len(loc) - 1 and isinstance(current, dict):
-            path.append(part)  # a missing key
+        elif missing and index == len(loc) - 1 and isinstance(current, dict):
+            path.append(part)  # the missing key
         # else: a union tag such as 'map' or 'function-after[...]'
     return tuple(path)
 

@@ -78,7 +78,7 @@ def solve(
     timings["handover"] = timings.pop("compile") + run.handover_seconds
     timings["solve"] = run.solve_seconds
     clock = time.perf_counter()
-    result = extract_result(network, model, form, run, goal, scenario.currency, timings)
+    result = extract_result(network, model, run, goal, scenario.currency, timings)
     lap("results")
     if result.status is SolveStatus.INFEASIBLE:
         diagnosis = tuple(explain_infeasibility(scenario, network, options))

@@ -14,7 +14,7 @@ from symopt._version import __version__
 from symopt.enums import Driver, SolveStatus
 from symopt.network import CandidateNetwork
 from symopt.objective import Objective
-from symopt.solver import SolverRun, StandardForm
+from symopt.solver import SolverRun
 
 #: Amounts below this are solver noise, not flows.
 FLOW_TOLERANCE = 1e-9
@@ -111,23 +111,10 @@ def _ints(component_set: Any) -> np.ndarray:
 
 
 def read_decisions(
-    network: CandidateNetwork, model: pyo.ConcreteModel, form: StandardForm, run: SolverRun
+    network: CandidateNetwork, model: pyo.ConcreteModel, run: SolverRun
 ) -> Decisions:
-    """Read the solution vector once and split it by variable family (no per-var Pyomo calls)."""
-    solution = run.solution
-    position = {id(var): index for index, var in enumerate(form.columns)}
-
-    def values(component: Any) -> np.ndarray:
-        if not solution.size:
-            return np.zeros(len(component))
-        index = np.fromiter(
-            (position.get(id(var), -1) for var in component.values()),
-            dtype=np.int64,
-            count=len(component),
-        )
-        # A column the compiler left out appears nowhere: it sits at its lower bound.
-        fallback = np.array([var.lb or 0.0 for var in component.values()], dtype=float)
-        return np.where(index >= 0, solution[np.maximum(index, 0)], fallback)
+    """Read the solution once and split it by variable family (no per-var Pyomo calls)."""
+    values = run.read_values
 
     n_facilities, n_slices = network.min_activity.shape
     built = np.ones(n_facilities)
@@ -258,14 +245,13 @@ def totals(network: CandidateNetwork, decisions: Decisions) -> tuple[float, floa
 def extract_result(
     network: CandidateNetwork,
     model: pyo.ConcreteModel,
-    form: StandardForm,
     run: SolverRun,
     objective: Objective,
     currency: str,
     timings: dict[str, float],
 ) -> Result:
     """Tables and summary of a solver run."""
-    d = read_decisions(network, model, form, run)
+    d = read_decisions(network, model, run)
     slice_ids = network.slices["id"].to_numpy(dtype=object)
     if run.status.has_solution:
         cost, emissions = totals(network, d)

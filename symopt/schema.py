@@ -81,9 +81,9 @@ DEFAULT_TIME_SLICES = (TimeSlice(id="year", hours=8760),)
 class Economics(Frozen):
     carbon_price: NonNegative = 0.0
     """Currency per t CO2e, added to the annual cost."""
-    discount_rate: Annotated[float, Field(ge=0, le=10)] = 0.05
+    discount_rate: Annotated[float, Field(ge=0, le=10), _Plain] = 0.05
     """Used to annualise capital costs with the capital recovery factor."""
-    lifetime_years: Annotated[float, Field(gt=0, le=1000)] = 25.0
+    lifetime_years: Annotated[float, Field(gt=0, le=1000), _Plain] = 25.0
     """Years over which capital costs are annualised."""
 
 
@@ -99,8 +99,8 @@ class Resource(Frozen):
 
 
 class Site(Frozen):
-    lat: Annotated[float, Field(ge=-90, le=90)]
-    lon: Annotated[float, Field(ge=-180, le=180)]
+    lat: Annotated[float, Field(ge=-90, le=90), _Plain]
+    lon: Annotated[float, Field(ge=-180, le=180), _Plain]
 
 
 class UnitCost(Frozen):
@@ -242,10 +242,10 @@ class TransportMode(Frozen):
     """Per unit sent per km."""
     emissions: NonNegative = 0.0
     """t CO2e per unit sent per km."""
-    loss_per_km: Annotated[float, Field(ge=0, lt=1)] = 0.0
+    loss_per_km: Annotated[float, Field(ge=0, lt=1), _Plain] = 0.0
     quality_change_per_km: dict[Identifier, Number] = Field(default_factory=dict)
     max_distance: NonNegative | None = None
-    detour_factor: Annotated[float, Field(ge=1, le=100)] = 1.0
+    detour_factor: Annotated[float, Field(ge=1, le=100), _Plain] = 1.0
 
     @property
     def has_build_decision(self) -> bool:
@@ -273,7 +273,7 @@ class ObjectiveWeights(Frozen):
 class Scenario(Frozen):
     """A whole scenario file, validated."""
 
-    symopt: Literal[1]
+    symopt: Annotated[Literal[1], BeforeValidator(_plain_number)]
     name: Annotated[str, Field(min_length=1)]
     currency: str = "EUR"
     time_slices: Annotated[tuple[TimeSlice, ...], Field(min_length=1)] = DEFAULT_TIME_SLICES

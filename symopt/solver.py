@@ -9,11 +9,12 @@ reproducible.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 import os
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,6 +103,14 @@ class StandardForm:
         return len(self.columns)
 
 
+ValueReader = Callable[[Any], np.ndarray]
+"""Values of an indexed Pyomo Var in the order of its index set (zeros without a solution)."""
+
+
+def _no_values(component: Any) -> np.ndarray:
+    return np.zeros(len(component))
+
+
 @dataclass(frozen=True)
 class SolverRun:
     """What came back from HiGHS."""
@@ -112,7 +121,26 @@ class SolverRun:
     mip_gap: float
     solve_seconds: float
     handover_seconds: float
-    solution: np.ndarray  # in `StandardForm.columns` order; empty without a solution
+    read_values: ValueReader = _no_values
+
+
+def column_reader(form: StandardForm, solution: np.ndarray) -> ValueReader:
+    """Read variable values from a solution vector in `form.columns` order."""
+    position = {id(var): index for index, var in enumerate(form.columns)}
+
+    def read(component: Any) -> np.ndarray:
+        if not solution.size:
+            return np.zeros(len(component))
+        index = np.fromiter(
+            (position.get(id(var), -1) for var in component.values()),
+            dtype=np.int64,
+            count=len(component),
+        )
+        # A column the compiler left out appears nowhere: it sits at its lower bound.
+        fallback = np.array([var.lb or 0.0 for var in component.values()], dtype=float)
+        return np.asarray(np.where(index >= 0, solution[np.maximum(index, 0)], fallback))
+
+    return read
 
 
 def compile_standard_form(model: pyo.ConcreteModel) -> StandardForm:
@@ -197,7 +225,7 @@ def pass_model(highs: highspy.Highs, form: StandardForm) -> None:
         raise SolverError("HiGHS rejected the model (passModel returned an error)")
 
 
-def run_highs(highs: highspy.Highs, is_mip: bool) -> SolverRun:
+def run_highs(highs: highspy.Highs, is_mip: bool) -> tuple[SolverRun, np.ndarray]:
     """Run HiGHS on the model it holds and read back status, objective and solution."""
     started = time.perf_counter()
     highs.run()
@@ -223,24 +251,26 @@ def run_highs(highs: highspy.Highs, is_mip: bool) -> SolverRun:
         gap = max(float(info.mip_gap), 0.0) if math.isfinite(info.mip_gap) else math.inf
     else:
         gap = 0.0
-    return SolverRun(
+    run = SolverRun(
         status=mapped,
         highs_status=highs.modelStatusToString(status),
         objective=objective,
         mip_gap=gap,
         solve_seconds=seconds,
         handover_seconds=0.0,
-        solution=solution,
     )
+    return run, solution
 
 
 def solve_standard_form(form: StandardForm, options: SolverOptions) -> SolverRun:
     """Solve a compiled model; an empty model is trivially optimal."""
     if form.num_cols == 0:
-        return SolverRun(SolveStatus.OPTIMAL, "Empty", form.offset, 0.0, 0.0, 0.0, np.empty(0))
+        return SolverRun(SolveStatus.OPTIMAL, "Empty", form.offset, 0.0, 0.0, 0.0)
     started = time.perf_counter()
     highs = new_highs(options)
     pass_model(highs, form)
     handover = time.perf_counter() - started
-    run = run_highs(highs, is_mip=bool(form.integer.any()))
-    return SolverRun(**{**run.__dict__, "handover_seconds": handover})
+    run, solution = run_highs(highs, is_mip=bool(form.integer.any()))
+    return dataclasses.replace(
+        run, handover_seconds=handover, read_values=column_reader(form, solution)
+    )
