@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 from symopt.enums import Better
 from symopt.errors import Path
@@ -187,3 +188,81 @@ def _check_distances(scenario: Scenario) -> Iterator[Problem]:
         for field, site in (("from", override.from_site), ("to", override.to_site)):
             if site not in scenario.sites:
                 yield ("distances", index, field), unknown_id_message("site", site, scenario.sites)
+
+
+def _names(data: Any, key: str) -> set[str]:
+    value = data.get(key) if isinstance(data, dict) else None
+    return {str(name) for name in value} if isinstance(value, dict) else set()
+
+
+def _items(value: Any) -> list[tuple[int, Any]]:
+    return list(enumerate(value)) if isinstance(value, list) else []
+
+
+def check_raw_references(data: Any) -> Iterator[Problem]:
+    """References to sites, resources and slices, read from raw data that failed the schema.
+
+    Used only when the schema rejected the file, so that a planner sees the unknown ids
+    together with the field errors instead of one round after the other.
+    """
+    if not isinstance(data, dict):
+        return
+    sites, resources = _names(data, "sites"), _names(data, "resources")
+    slices = {
+        str(item.get("id"))
+        for _, item in _items(data.get("time_slices"))
+        if isinstance(item, dict) and "id" in item
+    } or {"year"}
+    facilities = data.get("facilities")
+    for name, facility in facilities.items() if isinstance(facilities, dict) else ():
+        if isinstance(facility, dict):
+            yield from _raw_facility(("facilities", name), facility, sites, resources, slices)
+    transport = data.get("transport")
+    for name, mode in transport.items() if isinstance(transport, dict) else ():
+        for index, resource in _items(mode.get("resources") if isinstance(mode, dict) else None):
+            if isinstance(resource, str) and resources and resource not in resources:
+                yield (
+                    ("transport", name, "resources", index),
+                    unknown_id_message("resource", resource, resources),
+                )
+    for index, item in _items(data.get("distances")):
+        for end in ("from", "to"):
+            site = item.get(end) if isinstance(item, dict) else None
+            if isinstance(site, str) and sites and site not in sites:
+                yield ("distances", index, end), unknown_id_message("site", site, sites)
+
+
+def _raw_facility(
+    path: Path, facility: dict[str, Any], sites: set[str], resources: set[str], slices: set[str]
+) -> Iterator[Problem]:
+    site = facility.get("site")
+    if isinstance(site, str) and sites and site not in sites:
+        yield (*path, "site"), unknown_id_message("site", site, sites)
+    for index, candidate in _items(facility.get("candidate_sites")):
+        if isinstance(candidate, str) and sites and candidate not in sites:
+            yield (*path, "candidate_sites", index), unknown_id_message("site", candidate, sites)
+    raw_process = facility.get("process")
+    process: dict[str, Any] = raw_process if isinstance(raw_process, dict) else {}
+    groups = [
+        ((*path, "supplies"), facility.get("supplies")),
+        ((*path, "demands"), facility.get("demands")),
+        ((*path, "process", "inputs"), process.get("inputs")),
+        ((*path, "process", "outputs"), process.get("outputs")),
+    ]
+    for group_path, group in groups:
+        for index, item in _items(group):
+            if not isinstance(item, dict):
+                continue
+            resource = item.get("resource")
+            if isinstance(resource, str) and resources and resource not in resources:
+                yield (
+                    (*group_path, index, "resource"),
+                    unknown_id_message("resource", resource, resources),
+                )
+            amount = item.get("amount")
+            for slice_id in amount if isinstance(amount, dict) else ():
+                if str(slice_id) not in slices:
+                    yield (
+                        (*group_path, index, "amount", slice_id),
+                        unknown_id_message("time slice", str(slice_id), slices),
+                    )

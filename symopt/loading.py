@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from symopt.checks import check_scenario
+from symopt.checks import check_raw_references, check_scenario
 from symopt.errors import Issue, Path, ScenarioError
 from symopt.schema import Scenario
 from symopt.yaml_source import YamlDocument, YamlSyntaxError, parse_yaml
@@ -58,7 +58,15 @@ def validate_document(document: YamlDocument, model: type[M]) -> M:
     try:
         validated = model.model_validate(document.data)
     except ValidationError as error:
-        raise ScenarioError(schema_issues(document, model, error)) from None
+        issues = schema_issues(document, model, error)
+        if model is Scenario:
+            known = {(issue.path, issue.message) for issue in issues}
+            issues += [
+                document.issue(path, message)
+                for path, message in check_raw_references(document.data)
+                if (path, message) not in known
+            ]
+        raise ScenarioError(sorted(issues, key=lambda issue: issue.line or 0)) from None
     if isinstance(validated, Scenario):
         issues = [document.issue(path, message) for path, message in check_scenario(validated)]
         if issues:
@@ -100,6 +108,10 @@ def _message(item: Any, model: type[BaseModel], path: Path) -> str:
     text: str = item["msg"]
     if kind == "missing":
         return "required field is missing"
+    if kind == "too_short":
+        return f"got an empty list; expected at least {item.get('ctx', {}).get('min_length', 1)} item(s)"
+    if kind == "string_too_short":
+        return "got an empty text; expected a non-empty id or name"
     if kind == "extra_forbidden":
         allowed = _fields_at(model, path[:-1])
         listing = f"; expected one of: {', '.join(allowed)}" if allowed else ""

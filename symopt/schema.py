@@ -41,6 +41,13 @@ Positive = Annotated[float, Field(gt=0, le=MAX_MAGNITUDE), _Plain]
 Identifier = Annotated[str, Field(min_length=1, max_length=200)]
 
 
+def _format_version(value: object) -> object:
+    """`symopt: 1`, exactly: not 1.0, true or '1'."""
+    if type(value) is not int:
+        raise ValueError(f"unsupported format version {value!r}; expected the integer 1")
+    return value
+
+
 def _amount_kind(value: object) -> str | None:
     if isinstance(value, dict):
         return "map"
@@ -273,7 +280,7 @@ class ObjectiveWeights(Frozen):
 class Scenario(Frozen):
     """A whole scenario file, validated."""
 
-    symopt: Annotated[Literal[1], BeforeValidator(_plain_number)]
+    symopt: Annotated[Literal[1], BeforeValidator(_format_version)]
     name: Annotated[str, Field(min_length=1)]
     currency: str = "EUR"
     time_slices: Annotated[tuple[TimeSlice, ...], Field(min_length=1)] = DEFAULT_TIME_SLICES

@@ -1,0 +1,399 @@
+"""Property tests: whatever a planner's file holds, the loader answers in its own words.
+
+A valid base scenario is mutated at random (keys deleted, renamed or added, values
+replaced by odd scalars, lists, maps, None, NaN, huge or negative numbers, text cut
+short, lines swapped, stray characters). `parse_scenario` must then either return a
+`Scenario` or raise `ScenarioError` whose every issue has a message and, when the text
+was valid YAML, a line inside the file. No other exception may escape.
+
+A second property generates valid scenarios and checks that their ids survive the
+YAML round trip.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import symopt
+
+BASE_TEXT = """\
+symopt: 1
+name: Fuzz base
+time_slices:
+  - {id: winter, hours: 4000}
+  - {id: summer, hours: 4760}
+economics: {carbon_price: 80, discount_rate: 0.06, lifetime_years: 25}
+resources:
+  oxygen:
+    unit: t
+    qualities:
+      purity: {unit: "%", better: higher, mixing: linear}
+  heat:
+    unit: MWh
+    qualities:
+      temperature: {unit: degC, better: higher, mixing: none}
+sites:
+  h2plant: {lat: 65.825, lon: 21.689}
+  wwtp: {lat: 65.816, lon: 21.705}
+facilities:
+  electrolyser:
+    site: h2plant
+    supplies:
+      - resource: oxygen
+        amount: 60000
+        quality: {purity: 99.5}
+        disposal: {cost: 0, emissions: 0}
+      - resource: heat
+        amount: {winter: 90000, summer: 100000}
+        quality: {temperature: 65}
+  wastewater_plant:
+    site: wwtp
+    demands:
+      - resource: oxygen
+        amount: 9000
+        quality: {purity: {min: 90}}
+        alternative: {cost: 120, emissions: 0.35}
+      - resource: heat
+        amount: {winter: 4000}
+        quality: {temperature: {min: 55}}
+        alternative: {cost: 55, emissions: 0.05}
+transport:
+  oxygen_pipe:
+    resources: [oxygen]
+    capex_per_km: 400000
+    variable_cost: 0.8
+    loss_per_km: 0.01
+    max_distance: 10
+  heat_pipe:
+    resources: [heat]
+    capex_per_km: 900000
+    quality_change_per_km: {temperature: -0.3}
+    detour_factor: 1.3
+distances:
+  - {from: h2plant, to: wwtp, km: 1.2}
+objective: {cost: 1, emissions: 50}
+"""
+BASE: dict[str, Any] = yaml.safe_load(BASE_TEXT)
+
+FUZZ = settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+Location = tuple[str | int, ...]
+
+
+def locations(data: Any, here: Location = ()) -> list[Location]:
+    """Every key and list index in `data`, as paths from the root."""
+    found: list[Location] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found.append((*here, key))
+            found.extend(locations(value, (*here, key)))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found.append((*here, index))
+            found.extend(locations(value, (*here, index)))
+    return found
+
+
+def containers(data: Any, here: Location = ()) -> list[Location]:
+    """Every map in `data` (including the root), as paths from the root."""
+    found: list[Location] = [here] if isinstance(data, dict) else []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found.extend(containers(value, (*here, key)))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found.extend(containers(value, (*here, index)))
+    return found
+
+
+def node_at(data: Any, where: Location) -> Any:
+    for part in where:
+        data = data[part]
+    return data
+
+
+def parent_of(data: Any, where: Location) -> Any:
+    return node_at(data, where[:-1])
+
+
+BASE_LOCATIONS = locations(BASE)
+BASE_MAPS = containers(BASE)
+BASE_KEYS = [where for where in BASE_LOCATIONS if isinstance(where[-1], str)]
+
+keys = st.one_of(
+    st.sampled_from(["site", "amount", "resources", "quality", "min", "max", "demnds", "id"]),
+    st.text(min_size=1, max_size=12),
+)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([math.nan, math.inf, -math.inf, 1e300, -1e300, 1e12, 1e13, -1.0, -0.0, 0]),
+    st.text(max_size=20),
+    st.sampled_from(["wwtp", "oxygen", "winter", "cost", "higher", "lower", "none", "1e300"]),
+)
+values = st.one_of(
+    scalars,
+    st.lists(scalars, max_size=3),
+    st.dictionaries(keys, scalars, max_size=3),
+)
+
+
+@st.composite
+def mutated_data(draw: st.DrawFn) -> Any:
+    """The base data with one structural change."""
+    data = copy.deepcopy(BASE)
+    kind = draw(st.sampled_from(["delete", "replace", "rename", "insert", "root"]))
+    if kind == "delete":
+        where = draw(st.sampled_from(BASE_LOCATIONS))
+        del parent_of(data, where)[where[-1]]
+    elif kind == "replace":
+        where = draw(st.sampled_from(BASE_LOCATIONS))
+        parent_of(data, where)[where[-1]] = draw(values)
+    elif kind == "rename":
+        where = draw(st.sampled_from(BASE_KEYS))
+        parent = parent_of(data, where)
+        new_key = draw(keys)
+        parent[new_key] = parent.pop(where[-1])
+    elif kind == "insert":
+        where = draw(st.sampled_from(BASE_MAPS))
+        node_at(data, where)[draw(keys)] = draw(values)
+    else:
+        data = draw(values)
+    return data
+
+
+def dump(data: Any) -> str:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+@st.composite
+def mutated_text(draw: st.DrawFn) -> str:
+    """Base text (or a structurally mutated one) with one textual change, or none."""
+    text = draw(st.sampled_from([BASE_TEXT, dump(BASE)]))
+    if draw(st.booleans()):
+        text = dump(draw(mutated_data()))
+    kind = draw(st.sampled_from(["none", "truncate", "swap", "insert_char", "delete_line"]))
+    lines = text.splitlines(keepends=True)
+    if kind == "truncate":
+        text = text[: draw(st.integers(0, len(text)))]
+    elif kind == "swap" and len(lines) > 1:
+        first = draw(st.integers(0, len(lines) - 1))
+        second = draw(st.integers(0, len(lines) - 1))
+        lines[first], lines[second] = lines[second], lines[first]
+        text = "".join(lines)
+    elif kind == "insert_char":
+        position = draw(st.integers(0, len(text)))
+        char = draw(st.one_of(st.sampled_from(list("\t:{}[]-#&*!|>'\"%@`,? \n")), st.characters()))
+        text = text[:position] + char + text[position:]
+    elif kind == "delete_line" and lines:
+        del lines[draw(st.integers(0, len(lines) - 1))]
+        text = "".join(lines)
+    return text
+
+
+def is_valid_yaml(text: str) -> bool:
+    try:
+        yaml.safe_load(text)
+    except yaml.YAMLError:
+        return False
+    except RecursionError:  # pragma: no cover - absurd nesting
+        return False
+    return True
+
+
+def check_outcome(text: str) -> None:
+    """`parse_scenario` returns a Scenario or raises a well-formed ScenarioError, nothing else."""
+    try:
+        scenario = symopt.parse_scenario(text, source="fuzz.yaml")
+    except symopt.ScenarioError as error:
+        issues = error.issues
+    else:
+        assert isinstance(scenario, symopt.Scenario)
+        return
+    assert issues, "ScenarioError without issues"
+    valid_yaml = is_valid_yaml(text)
+    line_count = max(1, len(text.splitlines()))
+    for issue in issues:
+        assert isinstance(issue.message, str)
+        assert issue.message.strip(), f"issue without a message: {issue!r}"
+        assert issue.file == "fuzz.yaml"
+        if valid_yaml:
+            assert isinstance(issue.line, int), f"no line number: {issue}"
+            assert 1 <= issue.line <= line_count, f"line outside the file: {issue}"
+        assert str(issue).startswith("fuzz.yaml")
+
+
+def test_base_is_valid() -> None:
+    scenario = symopt.parse_scenario(BASE_TEXT)
+    assert set(scenario.facilities) == {"electrolyser", "wastewater_plant"}
+    assert symopt.parse_scenario(dump(BASE)) == scenario
+
+
+@FUZZ
+@given(data=mutated_data())
+def test_structural_mutations(data: Any) -> None:
+    check_outcome(dump(data))
+
+
+@FUZZ
+@given(text=mutated_text())
+def test_text_mutations(text: str) -> None:
+    check_outcome(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", " ", "\n\n", "~", "[]", "{}", "-", ":", "symopt: 1", "{", "]", "&a [*a]", "!!set {}"],
+)
+def test_tiny_texts(text: str) -> None:
+    check_outcome(text)
+
+
+# --- round trip of generated valid scenarios -----------------------------------------
+
+ids = st.from_regex(r"[a-z][a-z0-9_]{0,10}", fullmatch=True)
+amounts = st.floats(min_value=0, max_value=1e9, allow_nan=False, allow_infinity=False)
+numbers = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
+#: Free text without control characters (Cc holds U+0085, which PyYAML folds to a space).
+names = st.text(
+    st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp")),
+    min_size=1,
+    max_size=30,
+).filter(str.strip)
+unit_costs = st.fixed_dictionaries({"cost": numbers, "emissions": numbers})
+
+
+@st.composite
+def valid_scenarios(draw: st.DrawFn) -> dict[str, Any]:
+    slice_ids = draw(st.lists(ids, min_size=1, max_size=3, unique=True))
+    time_slices = [
+        {"id": slice_id, "hours": draw(st.floats(min_value=1, max_value=8760))}
+        for slice_id in slice_ids
+    ]
+    resources: dict[str, Any] = {}
+    for name in draw(st.lists(ids, min_size=1, max_size=3, unique=True)):
+        attributes = draw(st.lists(ids, max_size=2, unique=True))
+        resources[name] = {
+            "unit": draw(st.sampled_from(["t", "MWh", "m3"])),
+            "qualities": {
+                attribute: {
+                    "unit": "",
+                    "better": draw(st.sampled_from(["higher", "lower"])),
+                    "mixing": draw(st.sampled_from(["linear", "none"])),
+                }
+                for attribute in attributes
+            },
+        }
+    sites = {
+        name: {
+            "lat": draw(st.floats(min_value=-90, max_value=90)),
+            "lon": draw(st.floats(min_value=-180, max_value=180)),
+        }
+        for name in draw(st.lists(ids, min_size=1, max_size=3, unique=True))
+    }
+
+    def amount() -> Any:
+        if draw(st.booleans()):
+            return draw(amounts)
+        chosen = draw(st.lists(st.sampled_from(slice_ids), unique=True))
+        return {slice_id: draw(amounts) for slice_id in chosen}
+
+    def supply() -> dict[str, Any]:
+        resource = draw(st.sampled_from(sorted(resources)))
+        qualities = resources[resource]["qualities"]
+        return {
+            "resource": resource,
+            "amount": amount(),
+            "quality": {attribute: draw(numbers) for attribute in qualities},
+            "disposal": draw(unit_costs),
+        }
+
+    def demand() -> dict[str, Any]:
+        resource = draw(st.sampled_from(sorted(resources)))
+        qualities = resources[resource]["qualities"]
+        bounded = (
+            draw(st.lists(st.sampled_from(sorted(qualities)), unique=True)) if qualities else []
+        )
+        return {
+            "resource": resource,
+            "amount": amount(),
+            "quality": {
+                attribute: {
+                    "min" if qualities[attribute]["better"] == "higher" else "max": draw(numbers)
+                }
+                for attribute in bounded
+            },
+            "alternative": draw(unit_costs),
+        }
+
+    facilities: dict[str, Any] = {}
+    for name in draw(st.lists(ids, min_size=1, max_size=4, unique=True)):
+        supply_count = draw(st.integers(0, 2))
+        demand_count = draw(st.integers(0 if supply_count else 1, 2))
+        facility: dict[str, Any] = {"site": draw(st.sampled_from(sorted(sites)))}
+        if supply_count:
+            facility["supplies"] = [supply() for _ in range(supply_count)]
+        if demand_count:
+            facility["demands"] = [demand() for _ in range(demand_count)]
+        facilities[name] = facility
+
+    transport: dict[str, Any] = {}
+    for name in draw(st.lists(ids, max_size=2, unique=True)):
+        carried = draw(st.lists(st.sampled_from(sorted(resources)), min_size=1, unique=True))
+        attributes = sorted({a for r in carried for a in resources[r]["qualities"]})
+        changed = draw(st.lists(st.sampled_from(attributes), unique=True)) if attributes else []
+        transport[name] = {
+            "resources": carried,
+            "capex_per_km": draw(amounts),
+            "variable_cost": draw(amounts),
+            "loss_per_km": draw(st.floats(min_value=0, max_value=0.5)),
+            "quality_change_per_km": {attribute: draw(numbers) for attribute in changed},
+            "detour_factor": draw(st.floats(min_value=1, max_value=3)),
+        }
+    objective = draw(
+        st.one_of(
+            st.sampled_from(["cost", "emissions"]),
+            st.fixed_dictionaries(
+                {"cost": st.floats(min_value=0.5, max_value=10), "emissions": amounts}
+            ),
+        )
+    )
+    return {
+        "symopt": 1,
+        "name": draw(names),
+        "time_slices": time_slices,
+        "resources": resources,
+        "sites": sites,
+        "facilities": facilities,
+        "transport": transport,
+        "objective": objective,
+    }
+
+
+@FUZZ
+@given(data=valid_scenarios())
+def test_generated_scenarios_round_trip(data: dict[str, Any]) -> None:
+    scenario = symopt.parse_scenario(dump(data), source="generated.yaml")
+    assert list(scenario.facilities) == list(data["facilities"])
+    assert list(scenario.sites) == list(data["sites"])
+    assert list(scenario.resources) == list(data["resources"])
+    assert list(scenario.transport) == list(data["transport"])
+    assert [time_slice.id for time_slice in scenario.time_slices] == [
+        time_slice["id"] for time_slice in data["time_slices"]
+    ]
+    for name, facility in data["facilities"].items():
+        assert scenario.facilities[name].site == facility["site"]
+    assert scenario.name == data["name"]
