@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-SCENARIO ?= scenarios/examples/oxygen_wastewater.yaml
+SCENARIO ?= scenarios/boden.yaml
 
 .PHONY: run test lint bench install dev clean
 

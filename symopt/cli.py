@@ -25,8 +25,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-stdout = Console()
-stderr = Console(stderr=True)
+#: Wide enough for facility names when the output is a file or a pipe.
+_WIDTH = None if sys.stdout.isatty() else 140
+stdout = Console(width=_WIDTH)
+stderr = Console(stderr=True, width=None if sys.stderr.isatty() else 140)
 
 
 def _report_errors(error: ScenarioError) -> None:

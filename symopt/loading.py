@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from symopt.archetypes import apply_archetypes
 from symopt.checks import check_raw_references, check_scenario
 from symopt.errors import Issue, Path, ScenarioError
 from symopt.schema import Scenario
@@ -45,6 +46,11 @@ def parse_scenario(text: str, source: str = "<string>") -> Scenario:
         document = parse_yaml(text, source)
     except YamlSyntaxError as error:
         raise ScenarioError([error.issue]) from None
+    if isinstance(document.data, dict):
+        data, issues = apply_archetypes(document.data, source, line_of=document.line_of)
+        if issues:
+            raise ScenarioError(issues)
+        document = YamlDocument(document.source, data, document.lines)
     return validate_document(document, Scenario)
 
 

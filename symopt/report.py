@@ -6,6 +6,7 @@ import math
 
 from rich.console import Console, Group
 from rich.table import Table
+from rich.text import Text
 
 from symopt.results import Result
 
@@ -41,11 +42,19 @@ def summary_tables(result: Result) -> Group:
         _tonnes(summary.emission_saving),
     )
     gap = "-" if not math.isfinite(summary.mip_gap) else f"{summary.mip_gap:.2%}"
-    kpis.caption = (
-        f"status: {summary.status.value}  objective ({summary.objective_kind}): "
-        f"{summary.objective:,.2f}  gap: {gap}  solve: {summary.solve_seconds:.2f} s"
+    status = Text(
+        f"status: {summary.status.value}   objective ({summary.objective_kind}): "
+        f"{summary.objective:,.2f}   gap: {gap}   solve: {summary.solve_seconds:.2f} s"
     )
-    parts: list[Table] = [kpis]
+    if summary.status.has_solution and math.isnan(summary.baseline_cost):
+        status.append(
+            "\nbaseline: not defined (an input without alternative cannot be covered "
+            "without exchange between facilities)"
+        )
+    parts: list[Table | Text] = [kpis, status]
+    decisions = _facility_decisions(result)
+    if decisions is not None:
+        parts.append(decisions)
     if not result.links.empty:
         links = Table(title="built links", title_justify="left")
         for column in ("from", "to", "resource", "mode", "km", "annual cost"):
@@ -82,6 +91,33 @@ def summary_tables(result: Result) -> Group:
             )
         parts.append(flows)
     return Group(*parts)
+
+
+def _facility_decisions(result: Result) -> Table | None:
+    """Facilities with a decision (optional, placed, sized or converting): what was chosen."""
+    facilities = result.facilities
+    if "built" not in facilities.columns:
+        return None
+    decided = facilities[
+        facilities["optional"] | facilities["size"].notna() | facilities["activity"].notna()
+    ]
+    if decided.empty:
+        return None
+    table = Table(title="facility decisions", title_justify="left")
+    for column in ("facility", "built", "site", "size", "activity / yr", "annual cost"):
+        table.add_column(column, justify="left" if column in ("facility", "site") else "right")
+    currency = result.summary.currency
+    for row in decided.to_dict("records"):
+        size, activity = float(row["size"]), float(row["activity"])
+        table.add_row(
+            str(row["facility"]),
+            "yes" if row["built"] else "no",
+            str(row["site"]) if row["built"] else "-",
+            "-" if math.isnan(size) else f"{size:,.4g}",
+            "-" if math.isnan(activity) else f"{activity:,.1f}",
+            _money(float(row["annual_cost"]), currency),
+        )
+    return table
 
 
 def print_summary(result: Result, console: Console | None = None) -> None:

@@ -317,14 +317,24 @@ def _facility_table(network: CandidateNetwork, decisions: Decisions | None) -> p
         chosen["site"].to_numpy(dtype=object), index=chosen["facility_index"].to_numpy()
     )
     has_process = facilities["process"].to_numpy(dtype=bool)
+    cost = facility_costs(network, decisions).cost
+    active = (
+        (np.nan_to_num(decisions.size) > FLOW_TOLERANCE)
+        | (decisions.activity.sum(axis=1) > FLOW_TOLERANCE)
+        | (np.abs(cost) > FLOW_TOLERANCE)
+    )
+    sized_or_process = facilities["sized"].to_numpy(dtype=bool) | has_process
+    # b is free when building costs nothing: a facility of size 0 that does nothing is
+    # reported as not built.
+    built = (decisions.built > 0.5) & (active | ~sized_or_process)
     return pd.DataFrame(
         {
             "facility": names,
-            "built": decisions.built > 0.5,
+            "built": built,
             "site": site.reindex(np.arange(len(facilities))).fillna("").to_numpy(dtype=object),
             "size": decisions.size,
             "activity": np.where(has_process, decisions.activity.sum(axis=1), np.nan),
-            "annual_cost": facility_costs(network, decisions).cost,
+            "annual_cost": cost,
             "optional": facilities["optional"].to_numpy(dtype=bool),
         }
     )
@@ -366,11 +376,16 @@ def _link_table(
     x: np.ndarray,
 ) -> pd.DataFrame:
     links = network.links
-    chosen = built_links[y > 0.5]
-    sent = np.bincount(flow_link, weights=x, minlength=len(links))[chosen]
+    all_sent = np.bincount(flow_link, weights=x, minlength=len(links))
+    build_cost = links["build_cost"].to_numpy(dtype=float)
+    # y is free on a 0 km link; one that carries nothing and costs nothing is not "built".
+    chosen = built_links[
+        (y > 0.5) & ((all_sent[built_links] > FLOW_TOLERANCE) | (build_cost[built_links] > 0))
+    ]
+    sent = all_sent[chosen]
     supply = links["supply"].to_numpy()[chosen]
     demand = links["demand"].to_numpy()[chosen]
-    build_cost = links["build_cost"].to_numpy()[chosen]
+    build_cost = build_cost[chosen]
     transport_cost = sent * links["unit_cost"].to_numpy()[chosen]
     return pd.DataFrame(
         {
