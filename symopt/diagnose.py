@@ -114,12 +114,12 @@ def _why_no_link(scenario: Scenario, network: CandidateNetwork, k: int) -> str:
     """No candidate link reaches demand node k: too far, too lossy, or quality missed."""
     pairs = all_link_pairs(
         scenario,
-        network.supplies.drop(columns="facility"),
-        network.demands.drop(columns="facility"),
-        network.placements.drop(columns="facility"),
+        network.supplies,
+        network.demands.iloc[[k]],
+        network.placements,
         network.crf,
+        prune=False,
     )
-    pairs = pairs[pairs["demand"] == k]
     names = network.supplies["facility"].to_numpy(dtype=object)
     in_reach = pairs[(pairs["distance_km"] <= pairs["max_distance"]) & (pairs["factor"] > 0)]
     if in_reach.empty:

@@ -16,27 +16,22 @@ import pandas as pd
 
 from symopt.enums import Better, Driver, Mixing
 from symopt.errors import SymoptError
+from symopt.geography import Geography, haversine_km
 from symopt.nodes import NodeTables, build_node_tables, capital_recovery_factor, spread_amount
 from symopt.schema import Scenario
 
-__all__ = ["CandidateNetwork", "build_network", "capital_recovery_factor", "spread_amount"]
+__all__ = [
+    "CandidateNetwork",
+    "build_network",
+    "capital_recovery_factor",
+    "haversine_km",
+    "spread_amount",
+]
 
-EARTH_RADIUS_KM = 6371.0
 #: Slack on `mixing: none` bounds so that a delivered 54.9999999999 meets `min: 55`.
 QUALITY_TOLERANCE = 1e-9
 #: Passes of bound propagation through chains of processes without `size`.
 BOUND_PASSES = 8
-
-
-def haversine_km(
-    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
-) -> np.ndarray:
-    """Great-circle distance on a sphere of radius 6371.0 km (inputs in degrees)."""
-    phi1, phi2 = np.radians(lat1), np.radians(lat2)
-    half_dphi = (phi2 - phi1) / 2.0
-    half_dlambda = np.radians(lon2 - lon1) / 2.0
-    a = np.sin(half_dphi) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(half_dlambda) ** 2
-    return np.asarray(2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))), dtype=float)
 
 
 @dataclass(frozen=True)
@@ -269,60 +264,80 @@ def _mode_table(scenario: Scenario, crf: float) -> pd.DataFrame:
     )
 
 
-def _site_distances(
-    scenario: Scenario, site_from: np.ndarray, site_to: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Haversine km between site pairs, and the override km (NaN where none)."""
-    names = list(scenario.sites)
-    position = {name: index for index, name in enumerate(names)}
-    lat = np.array([scenario.sites[name].lat for name in names])
-    lon = np.array([scenario.sites[name].lon for name in names])
-    i = np.array([position[name] for name in site_from], dtype=int)
-    j = np.array([position[name] for name in site_to], dtype=int)
-    great_circle = haversine_km(lat[i], lon[i], lat[j], lon[j])
-    override = np.full(len(i), np.nan)
-    if scenario.distances and len(i):
-        table: dict[tuple[str, str], float] = {}
-        for item in scenario.distances:  # a later override wins, in both directions
-            table[(item.from_site, item.to_site)] = item.km
-            table[(item.to_site, item.from_site)] = item.km
-        lookup = pd.Series(list(table.values()), index=pd.MultiIndex.from_tuples(list(table)))
-        keys = pd.MultiIndex.from_arrays([site_from, site_to])
-        override = lookup.reindex(keys).to_numpy(dtype=float)
-    return great_circle, override
-
-
 def all_link_pairs(
     scenario: Scenario,
     supplies: pd.DataFrame,
     demands: pd.DataFrame,
     placements: pd.DataFrame,
     crf: float,
+    *,
+    prune: bool = True,
 ) -> pd.DataFrame:
-    """Every (supply, demand, mode, site of each end) with its distance and factor, unpruned."""
-    modes = _mode_table(scenario, crf)
+    """Every (supply, demand, mode, site of each end) with its distance and factor.
+
+    With `prune`, only site pairs within a mode's `max_distance` (and with a positive
+    delivery factor) are formed; without, every pair (for diagnosing a missing link).
+    """
+    geography = Geography.of(scenario)
     placed = placements[["facility_index", "site"]].reset_index(names="placement")
+    placed = placed.assign(site=geography.positions(placed["site"]))
     sources = (
         supplies[["facility_index", "resource"]]
         .reset_index(names="supply")
         .merge(placed, on="facility_index")
-    )
+    ).add_suffix("_from")
     sinks = (
         demands[["facility_index", "resource"]]
         .reset_index(names="demand")
         .merge(placed, on="facility_index")
+    ).add_suffix("_to")
+    frames = []
+    for mode in _mode_table(scenario, crf).to_dict("records"):
+        origin = sources[sources["resource_from"] == mode["resource"]]
+        target = sinks[sinks["resource_to"] == mode["resource"]]
+        limit = float(mode["max_distance"]) if prune else np.inf
+        i, j = geography.pairs_within(
+            np.unique(origin["site_from"].to_numpy()),
+            np.unique(target["site_to"].to_numpy()),
+            limit / float(mode["detour_factor"]),
+        )
+        distance = geography.distance_km(i, j, float(mode["detour_factor"]))
+        factor = 1.0 - float(mode["loss_per_km"]) * distance
+        keep = (distance <= limit) & (factor > 0) if prune else np.ones(len(i), dtype=bool)
+        site_pairs = pd.DataFrame(
+            {
+                "site_from": i[keep],
+                "site_to": j[keep],
+                "distance_km": distance[keep],
+                "factor": factor[keep],
+            }
+        )
+        pairs = site_pairs.merge(origin, on="site_from").merge(target, on="site_to")
+        pairs = pairs[pairs["facility_index_from"] != pairs["facility_index_to"]]
+        frames.append(pairs.assign(**{str(key): value for key, value in mode.items()}))
+    columns = [
+        "supply",
+        "demand",
+        "mode",
+        "resource",
+        "placement_from",
+        "placement_to",
+        "distance_km",
+        "factor",
+        "detour_factor",
+        "max_distance",
+        "loss_per_km",
+        "built",
+        "annual_cost_per_km",
+        "variable_cost",
+        "emissions",
+    ]
+    if not frames:
+        return pd.DataFrame({column: [] for column in columns})
+    links = pd.concat(frames, ignore_index=True).rename(
+        columns={"supply_from": "supply", "demand_to": "demand"}
     )
-    pairs = sources.merge(sinks, on="resource", suffixes=("_from", "_to"))
-    pairs = pairs[pairs["facility_index_from"] != pairs["facility_index_to"]]
-    links = pairs.merge(modes, on="resource")
-    site_from = links["site_from"].to_numpy()
-    site_to = links["site_to"].to_numpy()
-    great_circle, override = _site_distances(scenario, site_from, site_to)
-    distance = np.where(
-        np.isnan(override), great_circle * links["detour_factor"].to_numpy(), override
-    )
-    distance = np.where(site_from == site_to, 0.0, distance)
-    return links.assign(distance_km=distance, factor=1.0 - links["loss_per_km"] * distance)
+    return links[columns]
 
 
 def _candidate_links(
@@ -334,7 +349,6 @@ def _candidate_links(
 ) -> pd.DataFrame:
     """Every (supply, demand, mode, site of each end), pruned by distance and loss."""
     links = all_link_pairs(scenario, supplies, demands, placements, crf)
-    links = links[(links["distance_km"] <= links["max_distance"]) & (links["factor"] > 0)]
     links = links.assign(
         build_cost=np.where(
             links["built"], links["annual_cost_per_km"] * links["distance_km"], 0.0
