@@ -13,10 +13,12 @@ from symopt.loading import load_scenario, parse_scenario
 from symopt.network import CandidateNetwork, build_network
 from symopt.objective import Objective
 from symopt.output import write_result
+from symopt.pareto import pareto
 from symopt.pipeline import solve, solver_options
 from symopt.results import Result, Summary
 from symopt.schema import Scenario
 from symopt.solver import SolverOptions
+from symopt.sweep import sweep
 
 __all__ = [
     "CandidateNetwork",
@@ -34,8 +36,10 @@ __all__ = [
     "__version__",
     "build_network",
     "load_scenario",
+    "pareto",
     "parse_scenario",
     "solve",
     "solver_options",
+    "sweep",
     "write_result",
 ]

@@ -174,3 +174,8 @@ def main() -> None:
             highlight=False,
         )
         sys.exit(ExitCode.ERROR)
+
+
+from symopt.cli_sweep import register_sweep_commands  # noqa: E402  (sweep, pareto)
+
+register_sweep_commands(app)

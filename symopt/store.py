@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
-import tempfile
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -20,14 +20,19 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
+from symopt.enums import SolveStatus
 from symopt.output import atomic_write_text
 from symopt.sweep_spec import is_number
 
-__all__ = ["RESULT_COLUMNS", "Store", "parameter_column", "parameter_types"]
+__all__ = ["RESULT_COLUMNS", "Store", "parameter_column", "parameter_types", "write_summary"]
 
 STORE_DIR = "store"
 DETAILS_DIR = "details"
+PLOTS_DIR = "plots"
+SUMMARY_TABLE = "summary.csv"
 
 #: Result columns (besides one column per swept parameter), in order, with their types.
 RESULT_COLUMNS: dict[str, pa.DataType] = {
@@ -89,8 +94,9 @@ class Store:
         frames = [frame for frame in frames if len(frame)]
         if not frames:
             return pd.DataFrame({name: pd.Series(dtype=object) for name in RESULT_COLUMNS})
-        frame = pd.concat(frames, ignore_index=True)
-        return frame.drop_duplicates("variant", keep="last").reset_index(drop=True)
+        frame: pd.DataFrame = pd.concat(frames, ignore_index=True)
+        frame = frame.drop_duplicates("variant", keep="last")
+        return frame.reset_index(drop=True)
 
     def keys(self) -> set[str]:
         """Keys of the stored variants (only the key column is read)."""
@@ -118,16 +124,16 @@ class Store:
                 columns[name].append(row.get(name))
         table = pa.table(columns, schema=schema)
         self.dataset.mkdir(parents=True, exist_ok=True)
-        name = f"part-{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(4)}.parquet"
-        handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.dataset)
-        os.close(handle)
+        # the name sorts by writing time: a variant stored twice counts as in its newest file
+        name = f"part-{time.time_ns():020d}-{secrets.token_hex(4)}.parquet"
+        temporary = self.dataset / f".{name}.tmp"  # hidden: readers of the dataset skip it
         try:
             pq.write_table(table, temporary)
             with open(temporary, "rb") as stream:
                 os.fsync(stream.fileno())
             os.replace(temporary, self.dataset / name)
         except BaseException:
-            Path(temporary).unlink(missing_ok=True)
+            temporary.unlink(missing_ok=True)
             raise
         return self.dataset / name
 
@@ -137,3 +143,61 @@ class Store:
         for name, text in files.items():
             atomic_write_text(folder / name, text)
         return folder
+
+
+def write_summary(frame: pd.DataFrame, parameters: list[str], out_dir: str | Path) -> list[Path]:
+    """`summary.csv` (the sweep's rows) and `plots/objective_vs_<parameter>.png`, one per
+    swept parameter, in `out_dir`."""
+    folder = Path(out_dir)
+    table = folder / SUMMARY_TABLE
+    atomic_write_text(table, frame.to_csv(float_format="%.10g", lineterminator="\n"))
+    written = [table]
+    solved = frame[frame["status"].isin([SolveStatus.OPTIMAL.value, SolveStatus.FEASIBLE.value])]
+    for name in parameters:
+        others = [parameter_column(other) for other in parameters if other != name]
+        written.append(_plot_objective(solved, name, others, folder / PLOTS_DIR))
+    return written
+
+
+#: A grid whose other parameters take at most this many combinations gets one line each.
+MAX_LINES = 8
+
+
+def _plot_objective(solved: pd.DataFrame, name: str, others: list[str], folder: Path) -> Path:
+    """Objective against one parameter; a line per combination of the others where few."""
+    figure = Figure(figsize=(6.5, 4.2), layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    x = solved[parameter_column(name)]
+    if not pd.api.types.is_numeric_dtype(x):
+        labels = sorted(x.astype(str).unique())
+        positions = {label: i for i, label in enumerate(labels)}
+        x = x.astype(str).map(positions)
+        axes.set_xticks(range(len(labels)), [label[:20] for label in labels], rotation=30)
+    by: str | list[str] = others[0] if len(others) == 1 else others
+    groups = solved.groupby(by, sort=True).groups if others else {}
+    repeated = len(solved) > len(groups) > 0 and all(len(rows) > 1 for rows in groups.values())
+    if repeated and len(groups) <= MAX_LINES:
+        for combination, rows in groups.items():
+            values = combination if isinstance(combination, tuple) else (combination,)
+            label = ", ".join(
+                f"{other.split('.')[-1]}={value:g}"
+                if isinstance(value, float)
+                else f"{other.split('.')[-1]}={value}"
+                for other, value in zip(others, values, strict=True)
+            )
+            order = x.loc[rows].sort_values().index
+            axes.plot(x.loc[order], solved.loc[order, "objective"], marker="o", label=label)
+        axes.legend(fontsize=8)
+    else:
+        axes.scatter(x, solved["objective"], s=18, alpha=0.8)
+    axes.set_xlabel(name)
+    axes.set_ylabel("objective")
+    axes.set_title(f"objective vs {name} ({len(solved)} solved variants)")
+    axes.grid(alpha=0.3)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"objective_vs_{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.png"
+    temporary = folder / f".{path.name}.tmp"
+    figure.savefig(temporary, format="png", dpi=110)
+    temporary.replace(path)
+    return path

@@ -24,6 +24,7 @@ import numpy as np
 from pydantic import Field, JsonValue, model_validator
 from scipy.stats import qmc, triang, truncnorm
 
+from symopt.archetypes import ARCHETYPE_KEY, apply_archetypes
 from symopt.enums import ObjectiveKind
 from symopt.errors import Issue, Path, ScenarioError, format_path
 from symopt.loading import validate_document
@@ -199,8 +200,11 @@ class SweepPlan:
     document: YamlDocument
     base_file: FilePath
     base: YamlDocument
+    expanded: dict[str, Any]
+    """The base scenario's data with its archetypes applied."""
     base_digest: str
-    """sha256 of the base scenario's data (comments and layout do not count)."""
+    """sha256 of the expanded base data (comments and layout do not count; the archetypes'
+    numbers do)."""
     paths: tuple[Path, ...]
     out_dir: FilePath
     options: SolverOptions
@@ -223,8 +227,8 @@ class Variant:
     key: str
     """Hash of the values, the objective and the base scenario's data: the store's key."""
     data: dict[str, Any]
-    """The variant's scenario data, as a YAML file would hold it (shares unchanged parts
-    with the base: treat as read-only)."""
+    """The variant's scenario data, archetypes applied, as a YAML file could hold it
+    (shares unchanged parts with the base: treat as read-only)."""
     scenario: Scenario
 
 
@@ -234,7 +238,9 @@ def load_sweep(path: str | FilePath) -> SweepPlan:
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        reason = "no such file" if isinstance(error, FileNotFoundError) else f"cannot be read: {error}"
+        reason = (
+            "no such file" if isinstance(error, FileNotFoundError) else f"cannot be read: {error}"
+        )
         raise ScenarioError([Issue(str(file), None, (), reason)]) from None
     try:
         document = parse_yaml(text, str(file))
@@ -255,7 +261,7 @@ def plan_sweep(
     if document is None:
         document = YamlDocument("<sweep>", spec.model_dump(mode="json", by_alias=True))
     base_file = folder / spec.base
-    base = _read_base(base_file, document)
+    base, expanded = _read_base(base_file, document)
     paths = _check_parameters(spec, document, base, base_file)
     issues = _check_combination(spec, document)
     if issues:
@@ -274,15 +280,31 @@ def plan_sweep(
             [Issue(document.source, line, ("solver", "profile"), i.message) for i in error.issues]
         ) from None
     out_dir = folder / spec.output if spec.output else FilePath("results") / stem
-    digest = hashlib.sha256(_canonical(base.data).encode()).hexdigest()
-    return SweepPlan(spec, document.source, document, base_file, base, digest, paths, out_dir, options)
+    digest = hashlib.sha256(_canonical(expanded).encode()).hexdigest()
+    return SweepPlan(
+        spec, document.source, document, base_file, base, expanded, digest, paths, out_dir, options
+    )
 
 
-def _read_base(base_file: FilePath, document: YamlDocument) -> YamlDocument:
+def scenario_of(document: YamlDocument) -> tuple[dict[str, Any], Scenario]:
+    """Raw scenario data -> (data with archetypes applied, `Scenario`): the loader's steps
+    after parsing (`symopt.loading.parse_scenario`); `ScenarioError` if not valid."""
+    data = document.data
+    if isinstance(data, dict):
+        data, issues = apply_archetypes(data, document.source, line_of=document.line_of)
+        if issues:
+            raise ScenarioError(issues)
+        document = YamlDocument(document.source, data, document.lines)
+    return data, validate_document(document, Scenario)
+
+
+def _read_base(base_file: FilePath, document: YamlDocument) -> tuple[YamlDocument, dict[str, Any]]:
     try:
         text = base_file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        reason = "no such file" if isinstance(error, FileNotFoundError) else f"cannot be read ({error})"
+        reason = (
+            "no such file" if isinstance(error, FileNotFoundError) else f"cannot be read ({error})"
+        )
         raise ScenarioError(
             [document.issue(("base",), f"{reason}: {base_file}; expected a scenario YAML file")]
         ) from None
@@ -290,8 +312,8 @@ def _read_base(base_file: FilePath, document: YamlDocument) -> YamlDocument:
         base = parse_yaml(text, str(base_file))
     except YamlSyntaxError as error:
         raise ScenarioError([error.issue]) from None
-    validate_document(base, Scenario)  # the base itself must be a valid scenario
-    return base
+    expanded, _ = scenario_of(base)  # the base itself must be a valid scenario
+    return base, expanded
 
 
 def _check_parameters(
@@ -438,21 +460,25 @@ def expand_variants(plan: SweepPlan) -> list[Variant]:
     variants: list[Variant] = []
     for index, combination in enumerate(_combinations(plan.spec)):
         values = {
-            name: value
-            for name, (value, _) in zip(plan.parameter_names, combination, strict=True)
+            name: value for name, (value, _) in zip(plan.parameter_names, combination, strict=True)
         }
-        data: Any = plan.base.data
+        # Values set on the expanded base give what expanding each variant would give,
+        # unless a value is a map (merged with an archetype's) or names an archetype.
+        expand = any(isinstance(value, dict) for value in values.values()) or any(
+            ARCHETYPE_KEY in path for path in plan.paths
+        )
+        data: Any = plan.base.data if expand else plan.expanded
         for path, (value, _) in zip(plan.paths, combination, strict=True):
             data = _with_value(data, path, value)
         document = YamlDocument(f"{plan.base_file} (variant {index})", data, plan.base.lines)
         try:
-            scenario = validate_document(document, Scenario)
+            data, scenario = scenario_of(document)
         except ScenarioError as error:
             for issue in error.issues:
                 where = _origin(issue.path, plan.paths, combination)
-                key = (where, issue.path, issue.message)
-                problems.setdefault(key, []).append(index)
-                first_values.setdefault(key, values)
+                problem = (where, issue.path, issue.message)
+                problems.setdefault(problem, []).append(index)
+                first_values.setdefault(problem, values)
             continue
         key = variant_key(plan.base_digest, plan.spec.objective, values)
         variants.append(Variant(index, values, key, data, scenario))
@@ -463,7 +489,8 @@ def expand_variants(plan: SweepPlan) -> list[Variant]:
 
 def _origin(path: Path, swept: Sequence[Path], combination: list[tuple[Any, Path]]) -> Path:
     """The sweep-file path of the parameter behind a problem at scenario `path`."""
-    best, best_length = ("parameters",), -1
+    best: Path = ("parameters",)
+    best_length = -1
     for parameter_path, (_, where) in zip(swept, combination, strict=True):
         shared = min(len(path), len(parameter_path))
         if path[:shared] == parameter_path[:shared] and shared > best_length:
@@ -490,7 +517,9 @@ def _variant_issues(
         )
     if len(problems) > MAX_LISTED_ISSUES:
         issues.append(
-            plan.issue(("parameters",), f"... and {len(problems) - MAX_LISTED_ISSUES} more problems")
+            plan.issue(
+                ("parameters",), f"... and {len(problems) - MAX_LISTED_ISSUES} more problems"
+            )
         )
     return issues
 
