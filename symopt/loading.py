@@ -46,12 +46,18 @@ def parse_scenario(text: str, source: str = "<string>") -> Scenario:
         document = parse_yaml(text, source)
     except YamlSyntaxError as error:
         raise ScenarioError([error.issue]) from None
-    if isinstance(document.data, dict):
-        data, issues = apply_archetypes(document.data, source, line_of=document.line_of)
+    return scenario_from_document(document)[1]
+
+
+def scenario_from_document(document: YamlDocument) -> tuple[Any, Scenario]:
+    """Parsed scenario YAML -> (its data with archetypes expanded, the validated `Scenario`)."""
+    data = document.data
+    if isinstance(data, dict):
+        data, issues = apply_archetypes(data, document.source, line_of=document.line_of)
         if issues:
             raise ScenarioError(issues)
         document = YamlDocument(document.source, data, document.lines)
-    return validate_document(document, Scenario)
+    return data, validate_document(document, Scenario)
 
 
 def validate_document(document: YamlDocument, model: type[M]) -> M:

@@ -14,6 +14,7 @@ objective weights) change, so every point after the first is a re-solve in HiGHS
 from __future__ import annotations
 
 import math
+import textwrap
 import time
 from pathlib import Path
 from typing import Any
@@ -166,7 +167,11 @@ def write_pareto(frame: pd.DataFrame, out_dir: str | Path) -> list[Path]:
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     solved = frame[frame["status"].isin([SolveStatus.OPTIMAL.value, SolveStatus.FEASIBLE.value])]
-    axes.plot(solved["emissions"], solved["cost"], marker="o")
+    # Between two computed points the best cost for a cap is the lower-emission point's:
+    # the front is a staircase, not a line.
+    ordered = solved.sort_values("emissions")
+    axes.step(ordered["emissions"], ordered["cost"], where="post", color="tab:blue")
+    axes.plot(ordered["emissions"], ordered["cost"], "o", color="tab:blue")
     labels: dict[tuple[float, float], list[str]] = {}
     for point, emissions, cost in zip(
         solved["point"], solved["emissions"], solved["cost"], strict=True
@@ -183,7 +188,9 @@ def write_pareto(frame: pd.DataFrame, out_dir: str | Path) -> list[Path]:
     axes.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     axes.set_xlabel("annual emissions (t CO2e)")
     axes.set_ylabel(f"annual cost ({currency})" if currency else "annual cost")
-    axes.set_title(f"Pareto front: {frame.attrs.get('scenario', '')}")
+    axes.set_title(
+        textwrap.fill(f"Pareto front: {frame.attrs.get('scenario', '')}", 70), fontsize=10
+    )
     axes.grid(alpha=0.3)
     folder.mkdir(parents=True, exist_ok=True)
     temporary = folder / f".{PARETO_PLOT}.tmp"

@@ -26,7 +26,7 @@ from symopt.network import CandidateNetwork, build_network
 from symopt.objective import Objective
 from symopt.results import Result, extract_result
 from symopt.schema import Scenario
-from symopt.solver import SolverOptions, SolverRun, _quiet_stdout
+from symopt.solver import SolverOptions, SolverRun, _quiet_stdout, use_threads
 
 #: A hook run on every freshly built model, before it is solved (e.g. an emissions cap).
 ModelHook = Callable[[pyo.ConcreteModel], None]
@@ -173,6 +173,7 @@ class Resolver:
         for name in ("mip_rel_gap", "time_limit", "threads"):
             settings.pop(name, None)
         started = time.perf_counter()
+        use_threads(options.threads)
         quiet = contextlib.nullcontext() if options.log else _quiet_stdout()
         with quiet:
             results = self._solver.solve(

@@ -188,7 +188,18 @@ def _quiet_stdout() -> Iterator[None]:
         os.close(null)
 
 
+_threads_in_use: list[int | None] = [None]
+
+
+def use_threads(threads: int | None) -> None:
+    """HiGHS fixes its thread pool at the first run in a process; reset it on a change."""
+    if threads is not None and threads != _threads_in_use[0]:
+        highspy.Highs.resetGlobalScheduler(True)
+        _threads_in_use[0] = threads
+
+
 def new_highs(options: SolverOptions) -> highspy.Highs:
+    use_threads(options.threads)
     with _quiet_stdout():
         highs = highspy.Highs()
     for name, value in options.highs_settings().items():

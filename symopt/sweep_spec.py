@@ -24,10 +24,10 @@ import numpy as np
 from pydantic import Field, JsonValue, model_validator
 from scipy.stats import qmc, triang, truncnorm
 
-from symopt.archetypes import ARCHETYPE_KEY, apply_archetypes
+from symopt.archetypes import ARCHETYPE_KEY
 from symopt.enums import ObjectiveKind
 from symopt.errors import Issue, Path, ScenarioError, format_path
-from symopt.loading import validate_document
+from symopt.loading import scenario_from_document, validate_document
 from symopt.pipeline import solver_options
 from symopt.schema import Frozen, ObjectiveWeights, Scenario
 from symopt.solver import SolverOptions
@@ -286,18 +286,6 @@ def plan_sweep(
     )
 
 
-def scenario_of(document: YamlDocument) -> tuple[dict[str, Any], Scenario]:
-    """Raw scenario data -> (data with archetypes applied, `Scenario`): the loader's steps
-    after parsing (`symopt.loading.parse_scenario`); `ScenarioError` if not valid."""
-    data = document.data
-    if isinstance(data, dict):
-        data, issues = apply_archetypes(data, document.source, line_of=document.line_of)
-        if issues:
-            raise ScenarioError(issues)
-        document = YamlDocument(document.source, data, document.lines)
-    return data, validate_document(document, Scenario)
-
-
 def _read_base(base_file: FilePath, document: YamlDocument) -> tuple[YamlDocument, dict[str, Any]]:
     try:
         text = base_file.read_text(encoding="utf-8")
@@ -312,7 +300,7 @@ def _read_base(base_file: FilePath, document: YamlDocument) -> tuple[YamlDocumen
         base = parse_yaml(text, str(base_file))
     except YamlSyntaxError as error:
         raise ScenarioError([error.issue]) from None
-    expanded, _ = scenario_of(base)  # the base itself must be a valid scenario
+    expanded, _ = scenario_from_document(base)  # the base itself must be a valid scenario
     return base, expanded
 
 
@@ -472,7 +460,7 @@ def expand_variants(plan: SweepPlan) -> list[Variant]:
             data = _with_value(data, path, value)
         document = YamlDocument(f"{plan.base_file} (variant {index})", data, plan.base.lines)
         try:
-            data, scenario = scenario_of(document)
+            data, scenario = scenario_from_document(document)
         except ScenarioError as error:
             for issue in error.issues:
                 where = _origin(issue.path, plan.paths, combination)

@@ -119,3 +119,23 @@ def test_persistent_interface_statuses(
     termination: TerminationCondition, solution: SolutionStatus, expected: SolveStatus
 ) -> None:
     assert map_persistent_status(termination, solution) is expected
+
+
+def test_changing_threads_within_one_process_still_solves() -> None:
+    # HiGHS fixes its thread pool at the first run; symopt resets it when asked for another.
+    import symopt
+    from symopt.session import Resolver
+
+    scenario = symopt.parse_scenario(
+        "symopt: 1\nname: t\nresources: {r: {unit: t}}\nsites: {a: {lat: 0, lon: 0}}\n"
+        "facilities:\n  s: {site: a, supplies: [{resource: r, amount: 5}]}\n"
+        "  d: {site: a, demands: [{resource: r, amount: 3, alternative: {cost: 2}}]}\n"
+        "transport: {m: {resources: [r]}}\n"
+    )
+    statuses = [
+        symopt.solve(scenario).status,
+        symopt.solve(scenario, threads=1).status,
+        symopt.solve(scenario, threads=2).status,
+        Resolver(options=symopt.SolverOptions(threads=1)).solve(scenario).status,
+    ]
+    assert statuses == [SolveStatus.OPTIMAL] * 4
