@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from symopt._version import __version__
+from symopt.cli_options import MipGap, Profile, Threads, TimeLimit
 from symopt.enums import EXIT_CODE_OF_STATUS, ExitCode, ObjectiveKind, SolveStatus
 from symopt.errors import ScenarioError, SymoptError
 from symopt.loading import load_scenario
@@ -83,18 +84,10 @@ def solve_command(
     objective: Annotated[
         ObjectiveKind | None, typer.Option("--objective", help="Override the scenario's objective.")
     ] = None,
-    profile: Annotated[
-        str | None,
-        typer.Option("--profile", help="Solver profile name in solvers/ or a YAML file."),
-    ] = None,
-    mip_gap: Annotated[
-        float | None,
-        typer.Option("--mip-gap", min=0.0, max=1.0, help="Relative MIP gap at which to stop."),
-    ] = None,
-    time_limit: Annotated[
-        float | None, typer.Option("--time-limit", min=0.0, help="Seconds before the solver stops.")
-    ] = None,
-    threads: Annotated[int | None, typer.Option("--threads", min=1, help="Solver threads.")] = None,
+    profile: Profile = None,
+    mip_gap: MipGap = None,
+    time_limit: TimeLimit = None,
+    threads: Threads = None,
     log: Annotated[bool, typer.Option("--log", help="Show the solver's own progress log.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print no summary.")] = False,
 ) -> None:

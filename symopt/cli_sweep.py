@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from symopt.cli_options import MipGap, Profile, Threads, TimeLimit
 from symopt.enums import ExitCode, SolveStatus
 from symopt.errors import ScenarioError
 from symopt.loading import load_scenario
@@ -179,17 +180,10 @@ def pareto_command(
     out: Annotated[
         Path | None, typer.Option("--out", help="Output folder (default results/<stem>/pareto/).")
     ] = None,
-    profile: Annotated[
-        str | None,
-        typer.Option("--profile", help="Solver profile name in solvers/ or a YAML file."),
-    ] = None,
-    mip_gap: Annotated[
-        float | None, typer.Option("--mip-gap", min=0.0, max=1.0, help="Relative MIP gap.")
-    ] = None,
-    time_limit: Annotated[
-        float | None, typer.Option("--time-limit", min=0.0, help="Seconds per point.")
-    ] = None,
-    threads: Annotated[int | None, typer.Option("--threads", min=1, help="Solver threads.")] = None,
+    profile: Profile = None,
+    mip_gap: MipGap = None,
+    time_limit: TimeLimit = None,
+    threads: Threads = None,
 ) -> None:
     """Cost against CO2: the Pareto front by the epsilon-constraint method."""
     try:

@@ -201,10 +201,19 @@ def test_cli_sweep_summary_and_details(tmp_path: Path) -> None:
     assert "0 solved now (0 failed), 9 already stored" in rerun.output
 
 
+EXAMPLE_SWEEP_SIZES = {
+    "boden_carbon_heat_pipe.yaml": 16,  # 4 carbon prices x 4 pipe costs
+    "heat_carbon_pipe.yaml": 18,  # 3 x 6
+    "oxygen_carbon_pipe.yaml": 24,  # 24 Latin-hypercube samples
+}
+
+
 def test_example_sweeps_are_valid() -> None:
-    for path in sorted((ROOT / "scenarios" / "sweeps").glob("*.yaml")):
+    paths = sorted((ROOT / "scenarios" / "sweeps").glob("*.yaml"))
+    assert {path.name for path in paths} == set(EXAMPLE_SWEEP_SIZES)
+    for path in paths:
         variants = expand_variants(load_sweep(path))
-        assert len(variants) >= 18, path
+        assert len(variants) == EXAMPLE_SWEEP_SIZES[path.name], path
 
 
 def test_store_keeps_the_newest_row_of_a_variant(tmp_path: Path) -> None:
