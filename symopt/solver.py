@@ -21,6 +21,7 @@ from typing import Any
 import highspy
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from symopt.enums import SolveStatus
@@ -145,7 +146,8 @@ def column_reader(form: StandardForm, solution: np.ndarray) -> ValueReader:
 
 def compile_standard_form(model: pyo.ConcreteModel) -> StandardForm:
     """Pyomo model -> sparse matrix form (rows in mixed form: =, <= or >=)."""
-    info = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=pyo.minimize)
+    with PauseGC():
+        info = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=pyo.minimize)
     rhs = np.asarray(info.rhs, dtype=float)
     sense = np.fromiter((row.bound_type for row in info.rows), dtype=int, count=len(info.rows))
     row_lower = np.where(sense == 1, -INF, rhs)  # 1: <=, -1: >=, 0: ==
