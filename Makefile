@@ -35,6 +35,8 @@ lint: dev
 
 bench: dev
 	$(BIN)/python -m benchmarks.run
+	# OR-Library check (published optima, solve times); exit 2 = instances not beside the repo
+	$(BIN)/python -m benchmarks.orlib || test $$? -eq 2
 
 clean:
 	rm -rf $(VENV) results .pytest_cache .mypy_cache .ruff_cache
