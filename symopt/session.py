@@ -9,6 +9,7 @@ the changed coefficients in place; otherwise it rebuilds the model.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ import pyomo.environ as pyo
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 from pyomo.contrib.solver.solvers.highs import Highs
 
+from symopt.cost_vector import ColumnMap, cost_vector, same_constraints
 from symopt.enums import SolveStatus
 from symopt.model import build_model
 from symopt.model_data import update_parameters
@@ -26,7 +28,20 @@ from symopt.network import CandidateNetwork, build_network
 from symopt.objective import Objective
 from symopt.results import Result, extract_result
 from symopt.schema import Scenario
-from symopt.solver import SolverOptions, SolverRun, _quiet_stdout, use_threads
+from symopt.solver import (
+    SolverOptions,
+    SolverRun,
+    StandardForm,
+    _quiet_stdout,
+    apply_options,
+    column_reader,
+    compile_standard_form,
+    new_highs,
+    pass_model,
+    run_highs,
+    solve_standard_form,
+    use_threads,
+)
 
 #: A hook run on every freshly built model, before it is solved (e.g. an emissions cap).
 ModelHook = Callable[[pyo.ConcreteModel], None]
@@ -105,8 +120,13 @@ def _persistent_reader(component: Any) -> np.ndarray:
 class Resolver:
     """Solve a sequence of scenario variants, reusing the model where the structure allows.
 
-    `hook` runs on each newly built model (add constraints or Params there); `rebuilds`
-    and `resolves` count which path each solve took.
+    Without a `hook`, the Resolver holds the same HiGHS model `symopt.solve` builds; a
+    variant that changes only costs, emission factors, the carbon price or the objective
+    weights gets a new cost vector in place (one `changeColsCost` call), anything else
+    that keeps the structure is rebuilt. With a `hook` (run on each newly built model, to
+    add constraints or Params), the model has mutable Params inside Pyomo's persistent
+    HiGHS interface, and any structure-preserving variant updates them in place.
+    `rebuilds` and `resolves` count which path each solve took.
     """
 
     options: SolverOptions = field(default_factory=SolverOptions)
@@ -116,6 +136,8 @@ class Resolver:
     _network: CandidateNetwork | None = field(default=None, repr=False)
     _model: pyo.ConcreteModel | None = field(default=None, repr=False)
     _solver: Any = field(default=None, repr=False)
+    _form: StandardForm | None = field(default=None, repr=False)
+    _columns: ColumnMap | None = field(default=None, repr=False)
 
     @property
     def model(self) -> pyo.ConcreteModel | None:
@@ -128,6 +150,8 @@ class Resolver:
         started = time.perf_counter()
         network = build_network(scenario)
         timings["network"] = time.perf_counter() - started
+        if self.hook is None:
+            return self._solve_in_place(network, goal, scenario.currency, timings)
         started = time.perf_counter()
         if (
             self._model is None
@@ -146,6 +170,49 @@ class Resolver:
         started = time.perf_counter()
         assert self._model is not None
         result = extract_result(network, self._model, run, goal, scenario.currency, timings)
+        timings["results"] = time.perf_counter() - started
+        return result
+
+    def _solve_in_place(
+        self, network: CandidateNetwork, goal: Objective, currency: str, timings: dict[str, float]
+    ) -> Result:
+        started = time.perf_counter()
+        previous = self._network
+        if (
+            self._solver is not None
+            and self._columns is not None
+            and previous is not None
+            and same_structure(previous, network)
+            and same_constraints(previous, network)
+        ):
+            cost, offset = cost_vector(network, goal, self._columns)
+            columns = np.arange(len(cost), dtype=np.int32)
+            self._solver.changeColsCost(len(cost), columns, cost)
+            self._solver.changeObjectiveOffset(offset)
+            self.resolves += 1
+            timings["update"] = time.perf_counter() - started
+        else:
+            self._model = build_model(network, goal)
+            self._form = compile_standard_form(self._model)
+            self._columns = ColumnMap.of(self._form.columns)
+            self._solver = new_highs(self.options)
+            if self._form.num_cols:
+                pass_model(self._solver, self._form)
+            self.rebuilds += 1
+            timings["build"] = time.perf_counter() - started
+        self._network = network
+        assert self._model is not None
+        assert self._form is not None
+        form = self._form
+        if form.num_cols == 0:
+            run = solve_standard_form(form, self.options)
+        else:
+            apply_options(self._solver, self.options)
+            run, solution = run_highs(self._solver, is_mip=bool(form.integer.any()))
+            run = dataclasses.replace(run, read_values=column_reader(form, solution))
+        timings["solve"] = run.solve_seconds
+        started = time.perf_counter()
+        result = extract_result(network, self._model, run, goal, currency, timings)
         timings["results"] = time.perf_counter() - started
         return result
 

@@ -204,12 +204,19 @@ def new_highs(options: SolverOptions) -> highspy.Highs:
     use_threads(options.threads)
     with _quiet_stdout():
         highs = highspy.Highs()
-    for name, value in options.highs_settings().items():
+    apply_options(highs, options)
+    return highs
+
+
+def apply_options(highs: highspy.Highs, options: SolverOptions) -> None:
+    """Set every option (again: a previous run may have switched presolve off)."""
+    use_threads(options.threads)
+    settings = {"presolve": "choose", **options.highs_settings()}
+    for name, value in settings.items():
         if highs.setOptionValue(name, value) != highspy.HighsStatus.kOk:
             raise SolverError(
                 f"HiGHS refused the option {name}={value!r}; check its name and value"
             )
-    return highs
 
 
 def pass_model(highs: highspy.Highs, form: StandardForm) -> None:
