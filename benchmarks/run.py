@@ -618,7 +618,7 @@ def sweep_rows(sweep: dict[str, Any] | None) -> tuple[list[str], list[list[str]]
     reference = np.array([v["objective"] for v in sweep["rebuild"]])
     for label, key in (
         ("symopt rebuild: `symopt.solve` per variant", "rebuild"),
-        ("symopt re-solve: `session.Resolver` (persistent HiGHS)", "resolve"),
+        ("symopt re-solve: `session.Resolver` (cost vector in place)", "resolve"),
         ("direct HiGHS re-solve in place (reference)", "direct_resolve"),
     ):
         values = sweep.get(key)
