@@ -263,8 +263,8 @@ def symopt_resolve_sweep(
 ) -> list[dict[str, float]] | None:
     """HOOK: re-solve each variant through symopt's re-solve API.
 
-    Uses `symopt.session.Resolver` (build once; a variant with the same structure only
-    updates mutable Params in Pyomo's persistent HiGHS). Returns one
+    Uses `symopt.session.Resolver` (build once; a variant that changes only prices gets a
+    new cost vector in its HiGHS model, in place). Returns one
     `{"total", "solve", "objective", "resolved"}` per variant, or None when symopt has no
     re-solve API (the table then says n/a). Adapt here if that API changes.
     """
