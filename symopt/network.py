@@ -30,6 +30,10 @@ __all__ = [
 
 #: Slack on `mixing: none` bounds so that a delivered 54.9999999999 meets `min: 55`.
 QUALITY_TOLERANCE = 1e-9
+#: What identifies a candidate link: l = (s, k, m, site_f, site_g) in the planning spec.
+LINK_KEY = ["supply", "demand", "mode", "placement_from", "placement_to"]
+#: Link columns shared by the unpruned pairs and the candidate links.
+_LINK_DATA = ["resource", "distance_km", "factor", "built"]
 #: Passes of bound propagation through chains of processes without `size`.
 BOUND_PASSES = 8
 
@@ -316,18 +320,11 @@ def all_link_pairs(
         pairs = pairs[pairs["facility_index_from"] != pairs["facility_index_to"]]
         frames.append(pairs.assign(**{str(key): value for key, value in mode.items()}))
     columns = [
-        "supply",
-        "demand",
-        "mode",
-        "resource",
-        "placement_from",
-        "placement_to",
-        "distance_km",
-        "factor",
+        *LINK_KEY,
+        *_LINK_DATA,
         "detour_factor",
         "max_distance",
         "loss_per_km",
-        "built",
         "annual_cost_per_km",
         "variable_cost",
         "emissions",
@@ -356,25 +353,8 @@ def _candidate_links(
         unit_cost=links["variable_cost"] * links["distance_km"],
         unit_emissions=links["emissions"] * links["distance_km"],
     )
-    columns = [
-        "supply",
-        "demand",
-        "mode",
-        "resource",
-        "placement_from",
-        "placement_to",
-        "distance_km",
-        "factor",
-        "built",
-        "build_cost",
-        "unit_cost",
-        "unit_emissions",
-    ]
-    return (
-        links[columns]
-        .sort_values(["supply", "demand", "mode", "placement_from", "placement_to"], kind="stable")
-        .reset_index(drop=True)
-    )
+    columns = [*LINK_KEY, *_LINK_DATA, "build_cost", "unit_cost", "unit_emissions"]
+    return links[columns].sort_values(LINK_KEY, kind="stable").reset_index(drop=True)
 
 
 def _apply_quality(

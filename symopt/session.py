@@ -24,7 +24,7 @@ from symopt.cost_vector import ColumnMap, cost_vector, same_constraints
 from symopt.enums import SolveStatus
 from symopt.model import build_model
 from symopt.model_data import update_parameters
-from symopt.network import CandidateNetwork, build_network
+from symopt.network import LINK_KEY, CandidateNetwork, build_network
 from symopt.objective import Objective
 from symopt.results import Result, extract_result
 from symopt.schema import Scenario
@@ -77,7 +77,7 @@ def map_persistent_status(
 
 def same_structure(a: CandidateNetwork, b: CandidateNetwork) -> bool:
     """Whether two networks give models with the same variables and constraints."""
-    keys = ["supply", "demand", "mode", "placement_from", "placement_to", "built"]
+    keys = [*LINK_KEY, "built"]
     if len(a.links) != len(b.links) or not a.links[keys].equals(b.links[keys]):
         return False
     for column in ("facility_index", "driver"):

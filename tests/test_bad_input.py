@@ -23,6 +23,7 @@ import pytest
 from typer.testing import CliRunner
 
 import symopt
+from symopt.errors import format_path
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
@@ -101,17 +102,6 @@ def expectations(file: Path) -> list[tuple[int, str]]:
     return found
 
 
-def dotted(path: tuple[str | int, ...]) -> str:
-    """`('facilities', 'wwtp', 'demands', 0, 'amount')` -> `facilities.wwtp.demands[0].amount`."""
-    text = ""
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text or "(document)"
-
-
 def corpus_file(stem: str) -> Path:
     file = BAD_DIR / f"{stem}.yaml"
     assert file.is_file(), f"{file} is missing from the corpus"
@@ -120,7 +110,7 @@ def corpus_file(stem: str) -> Path:
 
 def assert_reported(issues: tuple[symopt.Issue, ...], file: Path, source: str) -> None:
     """`issues` contain every expected (line, path) and each is a well-formed report."""
-    found = [(issue.line, dotted(issue.path)) for issue in issues]
+    found = [(issue.line, format_path(issue.path)) for issue in issues]
     report = "\n".join(str(issue) for issue in issues)
     for line, path in expectations(file):
         assert (line, path) in found, (
@@ -207,7 +197,7 @@ def test_truly_empty_file(tmp_path: Path) -> None:
     with pytest.raises(symopt.ScenarioError) as caught:
         symopt.load_scenario(file)
     (issue,) = caught.value.issues
-    assert (issue.line, dotted(issue.path)) == (1, "(document)")
+    assert (issue.line, format_path(issue.path)) == (1, "(document)")
     assert issue.message.strip()
 
 
