@@ -26,7 +26,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import highspy
 import pandas as pd
 import pyarrow as pa
 from rich.console import Console
@@ -87,8 +86,6 @@ class VariantOutcome:
 TaskFunction = Callable[[VariantTask], VariantOutcome]
 
 _worker_state = threading.local()
-#: The thread count this process's HiGHS scheduler was last set up for by `solve_variant`.
-_highs_threads: int | None = None
 
 
 def worker_resolver(options: SolverOptions) -> Resolver:
@@ -127,26 +124,9 @@ def error_outcome(task: VariantTask, error: BaseException, seconds: float = 0.0)
     return VariantOutcome(task.key, row)
 
 
-def _use_threads(threads: int | None, *, force: bool = False) -> None:
-    """Set HiGHS up for `threads` in this process.
-
-    HiGHS fixes its thread count per process at the first solve, and a solve asking for
-    another count fails (status unknown). Workers solve one variant at a time, so the
-    global scheduler can be reset safely when a sweep asks for another count.
-    """
-    global _highs_threads
-    if threads is not None and (force or threads != _highs_threads):
-        highspy.Highs.resetGlobalScheduler(True)
-        _highs_threads = threads
-
-
 def _solve(task: VariantTask, resolver: Resolver) -> Result:
-    _use_threads(task.options.threads)
-    result = resolver.solve(task.scenario, objective=task.objective)
-    if result.status is SolveStatus.ERROR and result.summary.solver_status == "unknown":
-        _use_threads(task.options.threads, force=True)  # another solve changed the count
-        result = resolver.solve(task.scenario, objective=task.objective)
-    return result
+    # HiGHS's thread count per process is handled by symopt.solver.use_threads.
+    return resolver.solve(task.scenario, objective=task.objective)
 
 
 def solve_variant(task: VariantTask) -> VariantOutcome:
