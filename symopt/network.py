@@ -166,6 +166,24 @@ def _node_max(
         return np.where(coefficient > 0, coefficient * scale, 0.0)
 
 
+def _pays_to_run(scenario: Scenario, nodes: NodeTables) -> np.ndarray:
+    """(F,): a process that earns money by running beyond any demand for its outputs:
+    an output whose disposal pays (negative cost, carbon included) or a negative
+    variable cost. Its activity cannot be bounded by what demands take."""
+    price = scenario.economics.carbon_price
+    supplies, facilities = nodes.supplies, nodes.facilities
+    outputs = supplies["driver"].to_numpy(dtype=object) == Driver.ACTIVITY.value
+    disposal = supplies["disposal_cost"].to_numpy(dtype=float) + price * supplies[
+        "disposal_emissions"
+    ].to_numpy(dtype=float)
+    pays = np.zeros(len(facilities), dtype=bool)
+    pays[supplies["facility_index"].to_numpy(dtype=int)[outputs & (disposal < 0)]] = True
+    running = facilities["activity_cost"].to_numpy(dtype=float) + price * facilities[
+        "activity_emissions"
+    ].to_numpy(dtype=float)
+    return pays | (running < 0)
+
+
 def _bounds(
     scenario: Scenario, nodes: NodeTables, links: pd.DataFrame, hours: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -189,6 +207,7 @@ def _bounds(
     supply, demand = links["supply"].to_numpy(dtype=int), links["demand"].to_numpy(dtype=int)
     factor = links["factor"].to_numpy(dtype=float)[:, None]
     demands, supplies = nodes.demands, nodes.supplies
+    pays_to_run = _pays_to_run(scenario, nodes)
     for _ in range(BOUND_PASSES if len(unsized) else 0):
         supply_max = _node_max(nodes.supply_coefficient, supplies, facilities, activity_max)
         demand_max = _node_max(nodes.demand_coefficient, demands, facilities, activity_max)
@@ -219,6 +238,8 @@ def _bounds(
                 useful = np.maximum(
                     useful, np.where(per > 0, reach_out[s] / np.where(per > 0, per, 1), 0)
                 )
+            if pays_to_run[f]:
+                useful = np.full(len(hours), np.inf)  # only inputs without alternative limit it
             bound = np.minimum(bound, useful)
             updated[f] = np.maximum(bound, nodes.min_activity[f])
         if np.array_equal(updated, activity_max):
@@ -229,7 +250,10 @@ def _bounds(
         raise SymoptError(
             "the activity of process(es) "
             + ", ".join(map(repr, names))
-            + " has no bound; give each a `size: {max: ...}`"
+            + " has no limit: nothing caps it (no `size`, no input without alternative that "
+            "links must supply) and running it pays (an output's disposal earns money, or its "
+            "variable cost is negative), so the optimum would be unbounded; give each a "
+            "`size: {max: ...}`"
         )
     supply_max = _node_max(nodes.supply_coefficient, supplies, facilities, activity_max)
     demand_max = _node_max(nodes.demand_coefficient, demands, facilities, activity_max)

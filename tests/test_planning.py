@@ -247,3 +247,28 @@ facilities:
     assert result.status is symopt.SolveStatus.INFEASIBLE
     assert len(result.summary.diagnosis) == 1
     assert "short by 20" in result.summary.diagnosis[0]
+
+
+SELLING = """
+facilities:
+  methanol_plant:
+    site: d
+{size}    process:
+      inputs: [{{resource: electricity, per_activity: 1.0, alternative: {{cost: 40}}}}]
+      outputs: [{{resource: heat, per_activity: 1.0, disposal: {{cost: -50}}}}]
+"""
+
+
+def test_a_process_that_earns_by_running_needs_a_size() -> None:
+    # Disposing its output earns 50 per unit for 40 of input: without a size the optimum
+    # is unbounded, and symopt says so instead of inventing a limit.
+    scenario = symopt.parse_scenario(HEADER.format(name="selling") + SELLING.format(size=""))
+    with pytest.raises(symopt.SymoptError, match="'methanol_plant' has no limit"):
+        symopt.solve(scenario)
+
+
+def test_a_sized_process_that_earns_runs_at_capacity() -> None:
+    # Size max 2 per hour over 8760 h: activity 17520 at a margin of 10: -175200.
+    result = solve(SELLING.format(size="    size: {max: 2}\n"))
+    assert facility(result, "methanol_plant")["activity"] == pytest.approx(17520)
+    assert result.objective == pytest.approx(-175_200, rel=1e-9)
