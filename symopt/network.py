@@ -34,8 +34,8 @@ QUALITY_TOLERANCE = 1e-9
 LINK_KEY = ["supply", "demand", "mode", "placement_from", "placement_to"]
 #: Link columns shared by the unpruned pairs and the candidate links.
 _LINK_DATA = ["resource", "distance_km", "factor", "built"]
-#: Passes of bound propagation through chains of processes without `size`.
-BOUND_PASSES = 8
+#: Passes of bound propagation through processes without `size` linked to each other.
+BOUND_PASSES = 60
 
 
 @dataclass(frozen=True)
@@ -166,22 +166,35 @@ def _node_max(
         return np.where(coefficient > 0, coefficient * scale, 0.0)
 
 
-def _pays_to_run(scenario: Scenario, nodes: NodeTables) -> np.ndarray:
-    """(F,): a process that earns money by running beyond any demand for its outputs:
-    an output whose disposal pays (negative cost, carbon included) or a negative
-    variable cost. Its activity cannot be bounded by what demands take."""
-    price = scenario.economics.carbon_price
-    supplies, facilities = nodes.supplies, nodes.facilities
-    outputs = supplies["driver"].to_numpy(dtype=object) == Driver.ACTIVITY.value
-    disposal = supplies["disposal_cost"].to_numpy(dtype=float) + price * supplies[
-        "disposal_emissions"
-    ].to_numpy(dtype=float)
-    pays = np.zeros(len(facilities), dtype=bool)
-    pays[supplies["facility_index"].to_numpy(dtype=int)[outputs & (disposal < 0)]] = True
-    running = facilities["activity_cost"].to_numpy(dtype=float) + price * facilities[
-        "activity_emissions"
-    ].to_numpy(dtype=float)
-    return pays | (running < 0)
+def _pays_to_run(nodes: NodeTables) -> np.ndarray:
+    """(F,): processes for which more activity can pay by itself: any negative cost or
+    emission on running, on disposing an output or on an input's alternative."""
+    supplies, demands, facilities = nodes.supplies, nodes.demands, nodes.facilities
+    pays = (facilities["activity_cost"].to_numpy(dtype=float) < 0) | (
+        facilities["activity_emissions"].to_numpy(dtype=float) < 0
+    )
+    for table, cost, emissions in (
+        (supplies, "disposal_cost", "disposal_emissions"),
+        (demands, "alternative_cost", "alternative_emissions"),
+    ):
+        of_process = table["driver"].to_numpy(dtype=object) == Driver.ACTIVITY.value
+        negative = (table[cost].to_numpy(dtype=float) < 0) | (
+            table[emissions].to_numpy(dtype=float) < 0
+        )
+        pays[table["facility_index"].to_numpy(dtype=int)[of_process & negative]] = True
+    return pays
+
+
+def _best_per_pair(values: np.ndarray, pair: np.ndarray, pairs: int) -> np.ndarray:
+    """(pairs, T): the largest of `values` (links, T) over the links of each node pair."""
+    best = np.zeros((pairs, values.shape[1]))
+    np.maximum.at(best, pair, values)
+    return best
+
+
+def _per_unit(reach: np.ndarray, per: np.ndarray, empty: float) -> np.ndarray:
+    """What `reach` allows per unit of activity at `per` per unit (`empty` where per = 0)."""
+    return np.where(per > 0, reach / np.where(per > 0, per, 1.0), empty)
 
 
 def _bounds(
@@ -189,11 +202,16 @@ def _bounds(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Activity bounds (big-M) and the most each node can hold.
 
-    With `size`, activity is at most `max * hours_t`. Without, a process can usefully run
-    only as far as its inputs without alternative can be supplied and its outputs can be
-    taken by demands (or as its `min_activity` requires): the bound is propagated through
-    chains of such processes. Assumes that running a process beyond any use has no value
-    (non-negative disposal and variable costs), as in every real scenario.
+    With `size`, activity is at most `max * hours_t`. Without, activity is useful only up
+    to the largest of what any of its inputs can receive through links and what any of
+    its outputs' demands can take (beyond that each further unit needs alternatives and
+    is disposed of, at no gain when those costs are non-negative), never above what an
+    input without alternative can receive, and at least its `min_activity`. Processes
+    linked to each other make these bounds depend on each other: they are raised from
+    the minimum activities until they settle (the least fixed point; an optimum whose
+    activities are as small as possible lies within it). A process for which more
+    activity pays by itself (a negative cost or emission), or a loop of processes that
+    amplifies what it passes round, does not settle and is refused.
     """
     facilities = nodes.facilities
     sized = facilities["sized"].to_numpy(dtype=bool)
@@ -203,57 +221,78 @@ def _bounds(
         facilities["size_max"].to_numpy(dtype=float)[sized & process, None] * hours
     )
     unsized = np.flatnonzero(process & ~sized)
-    activity_max[unsized] = np.inf
+    activity_max[unsized] = nodes.min_activity[unsized]
     supply, demand = links["supply"].to_numpy(dtype=int), links["demand"].to_numpy(dtype=int)
     factor = links["factor"].to_numpy(dtype=float)[:, None]
     demands, supplies = nodes.demands, nodes.supplies
-    pays_to_run = _pays_to_run(scenario, nodes)
+    pays_to_run = _pays_to_run(nodes)
+    activity = Driver.ACTIVITY.value
+    input_of = np.where(
+        demands["driver"].to_numpy(dtype=object) == activity,
+        demands["facility_index"].to_numpy(dtype=int),
+        -1,
+    )
+    output_of = np.where(
+        supplies["driver"].to_numpy(dtype=object) == activity,
+        supplies["facility_index"].to_numpy(dtype=int),
+        -1,
+    )
+    no_alternative = ~demands["has_alternative"].to_numpy(dtype=bool)
+    node_pairs, pair = np.unique(np.column_stack((supply, demand)), axis=0, return_inverse=True)
+    pair = pair.reshape(-1)
+    pairs = len(node_pairs)
+    pair_supply, pair_demand = node_pairs[:, 0], node_pairs[:, 1]
+    settled = True
     for _ in range(BOUND_PASSES if len(unsized) else 0):
         supply_max = _node_max(nodes.supply_coefficient, supplies, facilities, activity_max)
         demand_max = _node_max(nodes.demand_coefficient, demands, facilities, activity_max)
-        reach_in = np.zeros_like(demand_max)  # what links can bring to each demand node
-        np.add.at(reach_in, demand, supply_max[supply])
-        reach_out = np.zeros_like(supply_max)  # what demands can take from each supply node
-        np.add.at(reach_out, supply, demand_max[demand] / factor)
-        updated = activity_max.copy()
+        # What links can deliver to each demand node, and take from each supply node:
+        # per pair of nodes the best of its links (modes, placements), summed over pairs.
+        reach_in = np.zeros_like(demand_max)
+        np.add.at(reach_in, pair_demand, _best_per_pair(supply_max[supply] * factor, pair, pairs))
+        reach_out = np.zeros_like(supply_max)
+        np.add.at(reach_out, pair_supply, _best_per_pair(demand_max[demand] / factor, pair, pairs))
+        previous, updated = activity_max, activity_max.copy()
         for f in unsized:
-            bound = np.full(len(hours), np.inf)
-            inputs = np.flatnonzero(
-                (demands["facility_index"].to_numpy() == f)
-                & ~demands["has_alternative"].to_numpy(dtype=bool)
-                & (demands["driver"].to_numpy(dtype=object) == Driver.ACTIVITY.value)
-            )
-            for k in inputs:
-                per = nodes.demand_coefficient[k]
-                bound = np.minimum(
-                    bound, np.where(per > 0, reach_in[k] / np.where(per > 0, per, 1), np.inf)
-                )
-            outputs = np.flatnonzero(
-                (supplies["facility_index"].to_numpy() == f)
-                & (supplies["driver"].to_numpy(dtype=object) == Driver.ACTIVITY.value)
-            )
+            inputs, outputs = np.flatnonzero(input_of == f), np.flatnonzero(output_of == f)
             useful = np.zeros(len(hours))
+            for k in inputs:
+                useful = np.maximum(useful, _per_unit(reach_in[k], nodes.demand_coefficient[k], 0))
             for s in outputs:
-                per = nodes.supply_coefficient[s]
-                useful = np.maximum(
-                    useful, np.where(per > 0, reach_out[s] / np.where(per > 0, per, 1), 0)
-                )
+                useful = np.maximum(useful, _per_unit(reach_out[s], nodes.supply_coefficient[s], 0))
             if pays_to_run[f]:
-                useful = np.full(len(hours), np.inf)  # only inputs without alternative limit it
-            bound = np.minimum(bound, useful)
-            updated[f] = np.maximum(bound, nodes.min_activity[f])
-        if np.array_equal(updated, activity_max):
-            break
+                useful = np.full(len(hours), np.inf)
+            for k in inputs[no_alternative[inputs]]:
+                useful = np.minimum(
+                    useful, _per_unit(reach_in[k], nodes.demand_coefficient[k], np.inf)
+                )
+            updated[f] = np.maximum(useful, nodes.min_activity[f])
+        settled = bool(
+            np.all(
+                (updated == activity_max) | np.isclose(updated, activity_max, rtol=1e-12, atol=0)
+            )
+        )
         activity_max = updated
-    if not np.isfinite(activity_max).all():
-        names = facilities["facility"].to_numpy()[~np.isfinite(activity_max).all(axis=1)]
+        if settled:
+            break
+    if not settled:
+        rising = ~np.isclose(updated, previous, rtol=1e-12, atol=0).all(axis=1)
+        activity_max[rising] = np.inf  # still rising after every pass: unbounded
+    unbounded = ~np.isfinite(activity_max).all(axis=1)
+    if unbounded.any():
+        names = facilities["facility"].to_numpy(dtype=object)
+        payers = ", ".join(map(repr, names[unbounded & pays_to_run]))
+        reason = (
+            f"more activity of {payers} pays by itself (a negative cost or emission)"
+            if payers
+            else "their bounds depend on each other (one takes another's output, which "
+            "only the first's activity would justify) and do not settle"
+        )
         raise SymoptError(
-            "the activity of process(es) "
-            + ", ".join(map(repr, names))
-            + " has no limit: nothing caps it (no `size`, no input without alternative that "
-            "links must supply) and running it pays (an output's disposal earns money, or its "
-            "variable cost is negative), so the optimum would be unbounded; give each a "
-            "`size: {max: ...}`"
+            "cannot bound the activity of process(es) "
+            + ", ".join(map(repr, names[unbounded]))
+            + f" without a `size`: {reason}, so the optimum may be unbounded; give each a "
+            "`size: {max: ...}` (activity per hour at most max)"
         )
     supply_max = _node_max(nodes.supply_coefficient, supplies, facilities, activity_max)
     demand_max = _node_max(nodes.demand_coefficient, demands, facilities, activity_max)

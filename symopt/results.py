@@ -324,9 +324,10 @@ def _facility_table(network: CandidateNetwork, decisions: Decisions | None) -> p
         | (np.abs(cost) > FLOW_TOLERANCE)
     )
     sized_or_process = facilities["sized"].to_numpy(dtype=bool) | has_process
-    # b is free when building costs nothing: a facility of size 0 that does nothing is
-    # reported as not built.
-    built = (decisions.built > 0.5) & (active | ~sized_or_process)
+    optional = facilities["optional"].to_numpy(dtype=bool)
+    # b is free when building costs nothing: an optional facility of size 0 that does
+    # nothing is reported as not built.
+    built = (decisions.built > 0.5) & (active | ~(sized_or_process & optional))
     return pd.DataFrame(
         {
             "facility": names,
@@ -335,7 +336,7 @@ def _facility_table(network: CandidateNetwork, decisions: Decisions | None) -> p
             "size": decisions.size,
             "activity": np.where(has_process, decisions.activity.sum(axis=1), np.nan),
             "annual_cost": cost,
-            "optional": facilities["optional"].to_numpy(dtype=bool),
+            "optional": optional,
         }
     )
 
