@@ -10,6 +10,7 @@ quality bounds; delivered quality; per-slice amounts; and the tight upper bounds
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -83,7 +84,7 @@ class CandidateNetwork:
     carbon_price: float
     crf: float
 
-    @property
+    @cached_property
     def capacity(self) -> np.ndarray:
         """(L, T): M_l[t] = min(supply_s[t], demand_k[t] / factor_l), the most a link can carry."""
         return _link_capacity(self.links, self.supply_max, self.demand_max)
