@@ -33,9 +33,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from symopt.network import CandidateNetwork
-from symopt.objective import Objective
-from symopt.solver import SolverOptions, new_highs
+from symopt.model.objective import Objective
+from symopt.network.candidates import CandidateNetwork
+from symopt.solver.highs import SolverOptions, new_highs
 
 INF = highspy.kHighsInf
 FLOW_TOLERANCE = 1e-9

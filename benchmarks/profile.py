@@ -30,10 +30,10 @@ STAGES = ("load", "network", "build", "handover", "results")
 def _stages(path: Path) -> list[tuple[str, Callable[[dict[str, Any]], None]]]:
     """Each stage as a function of a shared state dict (inputs from earlier stages)."""
     import symopt
-    from symopt.model import build_model
-    from symopt.objective import Objective
-    from symopt.results import extract_result
-    from symopt.solver import (
+    from symopt.model.build import build_model
+    from symopt.model.objective import Objective
+    from symopt.results.tables import extract_result
+    from symopt.solver.highs import (
         SolverOptions,
         column_reader,
         compile_standard_form,

@@ -6,9 +6,9 @@
 For each size (scenario written to `benchmarks/out/`, generator seed `--seed`):
 
 - symopt, stage by stage: load+validate (`symopt.load_scenario` on the YAML), candidate
-  network (`symopt.build_network`), Pyomo build (`symopt.model.build_model`), hand-over
-  (`symopt.solver.compile_standard_form` + a new HiGHS + `pass_model`), HiGHS solve
-  (`run_highs`), results (`symopt.results.extract_result`);
+  network (`symopt.build_network`), Pyomo build (`symopt.model.build.build_model`), hand-over
+  (`symopt.solver.highs.compile_standard_form` + a new HiGHS + `pass_model`), HiGHS solve
+  (`run_highs`), results (`symopt.results.tables.extract_result`);
 - the direct-HiGHS path (`benchmarks.direct_highs`): the same load and network, then the
   matrix built with numpy, one `passModel`, the same HiGHS options, the same tables.
 
@@ -19,7 +19,7 @@ end-to-end ratio is also shown with the solve time equalised (their mean for bot
 
 Also: load+validate+network of the 10,000-facility scenario, and a 20-variant carbon-price
 sweep on medium: symopt rebuilding per variant (`symopt.solve`) against re-solving
-(`symopt.session.Resolver`, through the hook `symopt_resolve_sweep`), with the direct-HiGHS
+(`symopt.solver.session.Resolver`, through the hook `symopt_resolve_sweep`), with the direct-HiGHS
 model changed in place as the reference of what a re-solve can give.
 
 Prints a table with the targets of issue 5 beside the figures and writes
@@ -125,14 +125,14 @@ def preimport() -> None:
     import pyomo.environ  # noqa: F401
     import scipy.sparse  # noqa: F401
 
-    import symopt.model
-    import symopt.results
-    import symopt.solver  # noqa: F401
+    import symopt.model.build
+    import symopt.results.tables
+    import symopt.solver.highs  # noqa: F401
 
 
 def solver_options(args: argparse.Namespace) -> Any:
     """The same HiGHS settings for every path: symopt's own options object."""
-    from symopt.solver import SolverOptions
+    from symopt.solver.highs import SolverOptions
 
     return SolverOptions(
         mip_gap=args.mip_gap,
@@ -146,12 +146,12 @@ def solver_options(args: argparse.Namespace) -> Any:
 
 
 def worker_symopt(args: argparse.Namespace) -> dict[str, Any]:
-    """symopt's pipeline stage by stage (as `symopt.pipeline.solve` runs it)."""
+    """symopt's pipeline stage by stage (as `symopt.solver.pipeline.solve` runs it)."""
     import symopt
-    from symopt.model import build_model
-    from symopt.objective import Objective
-    from symopt.results import extract_result
-    from symopt.solver import (
+    from symopt.model.build import build_model
+    from symopt.model.objective import Objective
+    from symopt.results.tables import extract_result
+    from symopt.solver.highs import (
         column_reader,
         compile_standard_form,
         new_highs,
@@ -206,7 +206,7 @@ def worker_direct(args: argparse.Namespace) -> dict[str, Any]:
     """The direct-HiGHS path: same load and network, numpy matrix, one passModel."""
     import symopt
     from benchmarks import direct_highs
-    from symopt.objective import Objective
+    from symopt.model.objective import Objective
 
     preimport()
     options = solver_options(args)
@@ -263,13 +263,13 @@ def symopt_resolve_sweep(
 ) -> list[dict[str, float]] | None:
     """HOOK: re-solve each variant through symopt's re-solve API.
 
-    Uses `symopt.session.Resolver` (build once; a variant that changes only prices gets a
+    Uses `symopt.solver.session.Resolver` (build once; a variant that changes only prices gets a
     new cost vector in its HiGHS model, in place). Returns one
     `{"total", "solve", "objective", "resolved"}` per variant, or None when symopt has no
     re-solve API (the table then says n/a). Adapt here if that API changes.
     """
     try:
-        from symopt.session import Resolver
+        from symopt.solver.session import Resolver
     except ImportError:
         return None
     resolver = Resolver(options=options)
@@ -303,8 +303,8 @@ def _direct_resolve_sweep(
     """Reference: one HiGHS model, objective changed in place (changeColsCost) per variant."""
     import symopt
     from benchmarks import direct_highs
-    from symopt.objective import Objective
-    from symopt.solver import new_highs
+    from symopt.model.objective import Objective
+    from symopt.solver.highs import new_highs
 
     network = symopt.build_network(scenario)
     goal = Objective.of(scenario.objective)
@@ -750,7 +750,7 @@ def write_markdown(
             "",
             f"{args.sweep_variants} carbon prices (0, 10, ... EUR/t) on medium; rebuild: "
             "`symopt.solve` on a changed `Scenario` (no file reading); re-solve: "
-            "`symopt.session.Resolver` (first solve not counted); reference: the direct-HiGHS "
+            "`symopt.solver.session.Resolver` (first solve not counted); reference: the direct-HiGHS "
             "model changed in place with `changeColsCost` and run again.",
             "",
             markdown_table(*sweep),

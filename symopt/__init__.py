@@ -4,21 +4,58 @@
 >>> scenario = symopt.load_scenario("scenarios/examples/oxygen_wastewater.yaml")
 >>> result = symopt.solve(scenario)
 >>> result.summary.total_cost
+
+The package follows the pipeline, one subpackage per stage, each importing only the
+stages before it: `scenario` (YAML -> `Scenario`), `network` (candidate links), `model`
+(Pyomo), `results` (`Result` tables and files), `solver` (HiGHS, re-solves), `studies`
+(sweeps, Pareto), `report`, `cli`. The names below are the public API; they are loaded on
+first use, so `import symopt` stays fast and no function shadows a submodule.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from symopt._version import __version__
-from symopt.enums import ExitCode, SolveStatus
-from symopt.errors import Issue, ScenarioError, SolverError, SymoptError
-from symopt.loading import load_scenario, parse_scenario
-from symopt.network import CandidateNetwork, build_network
-from symopt.objective import Objective
-from symopt.output import write_result
-from symopt.pareto import pareto
-from symopt.pipeline import solve, solver_options
-from symopt.results import Result, Summary
-from symopt.schema import Scenario
-from symopt.solver import SolverOptions
-from symopt.sweep import sweep
+
+if TYPE_CHECKING:
+    from symopt.enums import ExitCode, SolveStatus
+    from symopt.errors import Issue, ScenarioError, SolverError, SymoptError
+    from symopt.model.objective import Objective
+    from symopt.network.candidates import CandidateNetwork, build_network
+    from symopt.results.files import write_result
+    from symopt.results.tables import Result, Summary
+    from symopt.scenario.loading import load_scenario, parse_scenario
+    from symopt.scenario.schema import Scenario
+    from symopt.solver.highs import SolverOptions
+    from symopt.solver.pipeline import solve, solver_options
+    from symopt.studies.pareto import pareto
+    from symopt.studies.sweep import sweep
+
+#: Public name -> the module that defines it.
+_PUBLIC = {
+    "ExitCode": "symopt.enums",
+    "SolveStatus": "symopt.enums",
+    "Issue": "symopt.errors",
+    "ScenarioError": "symopt.errors",
+    "SolverError": "symopt.errors",
+    "SymoptError": "symopt.errors",
+    "Objective": "symopt.model.objective",
+    "CandidateNetwork": "symopt.network.candidates",
+    "build_network": "symopt.network.candidates",
+    "write_result": "symopt.results.files",
+    "Result": "symopt.results.tables",
+    "Summary": "symopt.results.tables",
+    "load_scenario": "symopt.scenario.loading",
+    "parse_scenario": "symopt.scenario.loading",
+    "Scenario": "symopt.scenario.schema",
+    "SolverOptions": "symopt.solver.highs",
+    "solve": "symopt.solver.pipeline",
+    "solver_options": "symopt.solver.pipeline",
+    "pareto": "symopt.studies.pareto",
+    "sweep": "symopt.studies.sweep",
+}
 
 __all__ = [
     "CandidateNetwork",
@@ -43,3 +80,16 @@ __all__ = [
     "sweep",
     "write_result",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'symopt' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_PUBLIC))

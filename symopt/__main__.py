@@ -1,5 +1,5 @@
 """`python -m symopt` runs the command-line interface."""
 
-from symopt.cli import main
+from symopt.cli.main import main
 
 main()

@@ -1,4 +1,4 @@
-"""The archetype library (`models/*.yaml`) and the archetype mechanism (`symopt.archetypes`)."""
+"""The archetype library (`models/*.yaml`) and the archetype mechanism (`symopt.scenario.archetypes`)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
-from symopt import archetypes as arch
-from symopt.archetypes import (
+from symopt.scenario import archetypes as arch
+from symopt.errors import ScenarioError
+from symopt.scenario.archetypes import (
     RESOURCE_VOCABULARY,
     SEASONS,
     UnknownArchetypeError,
@@ -23,8 +24,7 @@ from symopt.archetypes import (
     merge_facility,
     parse_path,
 )
-from symopt.errors import ScenarioError
-from symopt.schema import Facility, Scenario
+from symopt.scenario.schema import Facility, Scenario
 
 MODELS = Path(__file__).resolve().parent.parent / "models"
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
@@ -42,7 +42,7 @@ REQUIRED = {
     "e_methanol_plant",
 }
 HAS_PLANNING = "process" in Facility.model_fields
-NO_PLANNING = "symopt.schema.Facility has no planning fields (`process`, `size`, ...) yet"
+NO_PLANNING = "symopt.scenario.schema.Facility has no planning fields (`process`, `size`, ...) yet"
 
 
 # ---- the library --------------------------------------------------------------------
@@ -122,7 +122,7 @@ def _as_scenario(name: str, facility: dict[str, Any]) -> dict[str, Any]:
 @pytest.mark.skipif(not HAS_PLANNING, reason=NO_PLANNING)
 @pytest.mark.parametrize("name", LIBRARY)
 def test_archetype_facility_validates_as_a_facility(name: str) -> None:
-    from symopt.checks import check_scenario
+    from symopt.scenario.checks import check_scenario
 
     facility, _ = load_archetype(name, [MODELS])
     data = _as_scenario(name, facility)
@@ -436,21 +436,21 @@ def test_merge_facility_is_recursive_and_copies() -> None:
     assert base["a"]["b"] == 1
 
 
-# ---- through the scenario loader (once symopt.loading applies archetypes) -------------
+# ---- through the scenario loader (once symopt.scenario.loading applies archetypes) -------------
 
 
 def _loader_applies_archetypes() -> bool:
-    import symopt.loading
+    import symopt.scenario.loading
 
-    return "apply_archetypes" in vars(symopt.loading)
+    return "apply_archetypes" in vars(symopt.scenario.loading)
 
 
-NOT_WIRED = "symopt.loading does not call apply_archetypes yet"
+NOT_WIRED = "symopt.scenario.loading does not call apply_archetypes yet"
 
 
 @pytest.mark.skipif(not (HAS_PLANNING and _loader_applies_archetypes()), reason=NOT_WIRED)
 def test_scenario_with_archetype_loads() -> None:
-    from symopt.loading import parse_scenario
+    from symopt.scenario.loading import parse_scenario
 
     data = _as_scenario("wwtp", {"archetype": "wastewater_plant", "size": {"min": 1000}})
     data["facilities"]["wwtp"]["size"]["max"] = 1000
@@ -464,7 +464,7 @@ def test_scenario_with_archetype_loads() -> None:
 
 @pytest.mark.skipif(not (HAS_PLANNING and _loader_applies_archetypes()), reason=NOT_WIRED)
 def test_unknown_archetype_through_the_loader_names_line() -> None:
-    from symopt.loading import parse_scenario
+    from symopt.scenario.loading import parse_scenario
 
     text = textwrap.dedent(
         """\
@@ -489,7 +489,7 @@ def test_unknown_archetype_through_the_loader_names_line() -> None:
 @pytest.mark.skipif(not (HAS_PLANNING and _loader_applies_archetypes()), reason=NOT_WIRED)
 @pytest.mark.parametrize("name", ["boden", "umea"])
 def test_real_scenarios_validate(name: str) -> None:
-    from symopt.loading import load_scenario
+    from symopt.scenario.loading import load_scenario
 
     scenario = load_scenario(SCENARIOS / f"{name}.yaml")
     assert [time_slice.id for time_slice in scenario.time_slices] == list(SEASONS)

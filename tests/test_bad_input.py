@@ -144,7 +144,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def cli_app():
-    from symopt.cli import app
+    from symopt.cli.main import app
 
     return app
 

@@ -13,7 +13,7 @@ import yaml
 from reference_milp import reference_optimum
 from typer.testing import CliRunner
 
-from symopt.cli import app
+from symopt.cli.main import app
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "scenarios" / "examples"
 runner = CliRunner()

@@ -9,10 +9,10 @@ import pytest
 from scenario_factory import random_scenario, to_yaml
 
 import symopt
-from symopt.cost_vector import ColumnMap, cost_vector
-from symopt.model import build_model
-from symopt.objective import Objective
-from symopt.solver import compile_standard_form
+from symopt.model.build import build_model
+from symopt.model.cost_vector import ColumnMap, cost_vector
+from symopt.model.objective import Objective
+from symopt.solver.highs import compile_standard_form
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = [ROOT / "scenarios" / "boden.yaml", ROOT / "scenarios" / "umea.yaml"]

@@ -21,8 +21,8 @@ if str(ROOT) not in sys.path:  # `pytest` run without the repo root on the path
 
 from benchmarks.direct_highs import build_matrix, solve  # noqa: E402
 from benchmarks.generate import generate, to_yaml  # noqa: E402
-from symopt.objective import Objective  # noqa: E402
-from symopt.solver import SolverOptions  # noqa: E402
+from symopt.model.objective import Objective  # noqa: E402
+from symopt.solver.highs import SolverOptions  # noqa: E402
 
 REL = 1e-6
 SEEDS = [0, 1, 2, 3]

@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 import symopt
-from symopt.cli import app
-from symopt.solver import SolverOptions
+from symopt.cli.main import app
+from symopt.solver.highs import SolverOptions
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "scenarios" / "examples"
 

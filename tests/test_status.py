@@ -7,8 +7,8 @@ import pytest
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 
 from symopt.enums import EXIT_CODE_OF_STATUS, ExitCode, SolveStatus
-from symopt.session import map_persistent_status
-from symopt.solver import map_highs_status
+from symopt.solver.highs import map_highs_status
+from symopt.solver.session import map_persistent_status
 
 S = highspy.HighsModelStatus
 
@@ -124,7 +124,7 @@ def test_persistent_interface_statuses(
 def test_changing_threads_within_one_process_still_solves() -> None:
     # HiGHS fixes its thread pool at the first run; symopt resets it when asked for another.
     import symopt
-    from symopt.session import Resolver
+    from symopt.solver.session import Resolver
 
     scenario = symopt.parse_scenario(
         "symopt: 1\nname: t\nresources: {r: {unit: t}}\nsites: {a: {lat: 0, lon: 0}}\n"

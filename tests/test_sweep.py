@@ -13,12 +13,12 @@ import yaml
 from typer.testing import CliRunner
 
 import symopt
-from symopt.cli import app
-from symopt.session import Resolver
-from symopt.solver import SolverOptions
-from symopt.store import Store
-from symopt.sweep import run_sweep
-from symopt.sweep_spec import expand_variants, load_sweep
+from symopt.cli.main import app
+from symopt.solver.highs import SolverOptions
+from symopt.solver.session import Resolver
+from symopt.studies.store import Store
+from symopt.studies.sweep import run_sweep
+from symopt.studies.sweep_spec import expand_variants, load_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "scenarios" / "examples"

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from symopt.cli import app
+from symopt.cli.main import app
 from symopt.errors import ScenarioError
-from symopt.sweep_spec import expand_variants, load_sweep, parse_path, variant_key
+from symopt.studies.sweep_spec import expand_variants, load_sweep, parse_path, variant_key
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "scenarios" / "examples"
 HEAT = EXAMPLES / "heat_greenhouse.yaml"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from symopt.store import Store
-from symopt.sweep import VariantOutcome, VariantTask, run_sweep, solve_variant
+from symopt.studies.store import Store
+from symopt.studies.sweep import VariantOutcome, VariantTask, run_sweep, solve_variant
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "scenarios" / "examples"
 #: Columns that depend on where and when a variant ran, not on what it is.

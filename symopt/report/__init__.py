@@ -1,0 +1,1 @@
+"""Stage 7, reporting: the terminal summary (`terminal`)."""

@@ -1,0 +1,54 @@
+"""Write a `Result` to a folder, each file atomically (temporary file, then rename)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from symopt.results.tables import Result
+
+SUMMARY_FILE = "summary.json"
+TABLE_FILES = {
+    "flows": "flows.csv",
+    "links": "links.csv",
+    "alternatives": "alternatives.csv",
+    "disposals": "disposals.csv",
+    "facilities": "facilities.csv",
+}
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write `text` to `path` so that readers see the old file or the whole new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def render_result(result: Result) -> dict[str, str]:
+    """File name -> content; everything is rendered before anything is written."""
+    files = {SUMMARY_FILE: json.dumps(result.summary.to_dict(), indent=2) + "\n"}
+    for attribute, name in TABLE_FILES.items():
+        table = getattr(result, attribute)
+        files[name] = table.to_csv(index=False, float_format="%.10g", lineterminator="\n")
+    return files
+
+
+def write_result(result: Result, out_dir: str | Path) -> list[Path]:
+    """Write summary.json and the CSV tables to `out_dir`; return the paths written."""
+    folder = Path(out_dir)
+    written = []
+    for name, text in render_result(result).items():
+        path = folder / name
+        atomic_write_text(path, text)
+        written.append(path)
+    return written

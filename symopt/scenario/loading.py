@@ -1,0 +1,59 @@
+"""Scenario files -> validated `Scenario`, or a `ScenarioError` with every issue found."""
+
+from __future__ import annotations
+
+from pathlib import Path as FilePath
+from typing import Any
+
+from pyomo.common.gc_manager import PauseGC
+
+from symopt.errors import Issue, ScenarioError
+from symopt.scenario.archetypes import apply_archetypes
+from symopt.scenario.schema import Scenario
+from symopt.scenario.validation import validate_document
+from symopt.scenario.yaml_source import YamlDocument, YamlSyntaxError, parse_yaml
+
+
+def load_scenario(path: str | FilePath) -> Scenario:
+    """Read, validate and cross-check one scenario file."""
+    file = FilePath(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError([Issue(str(file), None, (), "no such file")]) from None
+    except IsADirectoryError:
+        raise ScenarioError(
+            [Issue(str(file), None, (), "is a folder; expected a YAML file")]
+        ) from None
+    except UnicodeDecodeError as error:
+        raise ScenarioError(
+            [Issue(str(file), None, (), f"not UTF-8 text ({error.reason}); expected a YAML file")]
+        ) from None
+    except OSError as error:
+        raise ScenarioError(
+            [Issue(str(file), None, (), f"cannot be read: {error.strerror}")]
+        ) from None
+    return parse_scenario(text, source=str(file))
+
+
+def parse_scenario(text: str, source: str = "<string>") -> Scenario:
+    """Validate scenario YAML text; `source` names it in error messages."""
+    # Parsing creates hundreds of thousands of small objects and no cycles: the cyclic
+    # garbage collector would only rescan them (measured: 10k facilities 4.5 s -> 1.7 s).
+    with PauseGC():
+        try:
+            document = parse_yaml(text, source)
+        except YamlSyntaxError as error:
+            raise ScenarioError([error.issue]) from None
+        return scenario_from_document(document)[1]
+
+
+def scenario_from_document(document: YamlDocument) -> tuple[Any, Scenario]:
+    """Parsed scenario YAML -> (its data with archetypes expanded, the validated `Scenario`)."""
+    data = document.data
+    if isinstance(data, dict):
+        data, issues = apply_archetypes(data, document.source, line_of=document.line_of)
+        if issues:
+            raise ScenarioError(issues)
+        document = YamlDocument(document.source, data, document.lines)
+    return data, validate_document(document, Scenario)
