@@ -14,7 +14,7 @@ PACKAGE = Path(symopt.__file__).parent
 
 #: The stages in dependency order; the foundation modules may be used by every stage.
 STAGES = ("scenario", "network", "model", "results", "solver", "studies", "report", "cli")
-FOUNDATION = {"symopt._version", "symopt.enums", "symopt.errors"}
+FOUNDATION = {"symopt._version", "symopt.enums", "symopt.errors", "symopt.text"}
 
 
 def _module_name(path: Path) -> str:
