@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from symopt.scenario import archetypes as arch
 from symopt.errors import ScenarioError
+from symopt.scenario import archetypes as arch
 from symopt.scenario.archetypes import (
     RESOURCE_VOCABULARY,
     SEASONS,
