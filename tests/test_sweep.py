@@ -18,7 +18,8 @@ from symopt.solver.highs import SolverOptions
 from symopt.solver.session import Resolver
 from symopt.studies.store import Store
 from symopt.studies.sweep import run_sweep
-from symopt.studies.sweep_spec import expand_variants, load_sweep
+from symopt.studies.sweep_spec import load_sweep
+from symopt.studies.variants import expand_variants
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "scenarios" / "examples"

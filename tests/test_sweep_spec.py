@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from symopt.cli.main import app
 from symopt.errors import ScenarioError
-from symopt.studies.sweep_spec import expand_variants, load_sweep, parse_path, variant_key
+from symopt.studies.sweep_spec import load_sweep, parse_path
+from symopt.studies.variants import expand_variants, variant_key
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "scenarios" / "examples"
 HEAT = EXAMPLES / "heat_greenhouse.yaml"

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from symopt.studies.store import Store
-from symopt.studies.sweep import VariantOutcome, VariantTask, run_sweep, solve_variant
+from symopt.studies.sweep import run_sweep
+from symopt.studies.tasks import VariantOutcome, VariantTask, solve_variant
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "scenarios" / "examples"
 #: Columns that depend on where and when a variant ran, not on what it is.

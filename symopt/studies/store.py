@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 
 from symopt.enums import SolveStatus
 from symopt.results.files import atomic_write_text
-from symopt.studies.sweep_spec import is_number
+from symopt.studies.sweep_values import is_number
 
 __all__ = ["RESULT_COLUMNS", "Store", "parameter_column", "parameter_types", "write_summary"]
 
