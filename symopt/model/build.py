@@ -22,6 +22,7 @@ from pyomo.common.gc_manager import PauseGC
 from symopt.enums import Driver
 from symopt.model.data import ModelData, add_parameters, add_sets, model_data
 from symopt.model.objective import Objective
+from symopt.model.security import add_backup
 from symopt.network.candidates import CandidateNetwork
 
 __all__ = ["build_model", "built", "placed"]
@@ -47,6 +48,7 @@ def _build(network: CandidateNetwork, objective: Objective, mutable: bool) -> py
     add_supply_balance(model, data)
     add_demand_balance(model, data)
     add_quality_mixing(model, data)
+    add_backup(model, data.security_links)
     add_link_capacity(model)
     add_placement_limits(model, data)
     add_emissions(model)
@@ -172,10 +174,12 @@ def add_demand_balance(model: pyo.ConcreteModel, data: ModelData) -> None:
 
 
 def add_quality_mixing(model: pyo.ConcreteModel, data: ModelData) -> None:
-    r"""Linear blending meets each bound (the alternative meets it exactly).
+    r"""Linear blending meets each bound; the alternative blends with its own quality
+    (or meets the bound exactly where it has none: a zero margin).
 
-    .. math:: \sum_{l \in in(k)} (1 - loss_m d_l) x_{l,t} (q_{l,a} - min_{k,a}) \ge 0
-       \quad (better: higher; with max_{k,a} - q_{l,a} for better: lower)
+    .. math:: \sum_{l \in in(k)} (1 - loss_m d_l) x_{l,t} (q_{l,a} - min_{k,a})
+       + u_{k,t} (q^{alt}_{k,a} - min_{k,a}) \ge 0
+       \quad (better: higher; with max_{k,a} - q for better: lower)
     """
 
     def rule(m: Any, k: int, attribute: str, t: int) -> Any:
@@ -184,6 +188,8 @@ def add_quality_mixing(model: pyo.ConcreteModel, data: ModelData) -> None:
             for l in data.quality_links[(k, attribute)]
             if (l, t) in m.FLOWS
         )
+        if (k, attribute) in m.ALTERNATIVE_TERMS and (k, t) in m.ALTERNATIVE_SLICES:
+            blend = blend + m.alternative_margin[k, attribute] * m.u[k, t]
         return blend >= 0
 
     model.quality_mixing = pyo.Constraint(model.QUALITY_ROWS, rule=rule)
@@ -226,6 +232,7 @@ def add_emissions(model: pyo.ConcreteModel) -> None:
 
     .. math:: E = \sum_{l,t} x_{l,t} d_l e_m + \sum_{k,t} u_{k,t} e^{alt}_k
               + \sum_{s,t} v_{s,t} e^{disp}_s + \sum_{f,t} a_{f,t} e^{proc}_f
+              + \sum_{l,t} x_{l,t} e^{buy}_{s(l)}
     """
     m = model
     model.emissions = pyo.Expression(
@@ -233,6 +240,7 @@ def add_emissions(model: pyo.ConcreteModel) -> None:
         + pyo.quicksum(m.alternative_emissions[k] * m.u[k, t] for k, t in m.ALTERNATIVE_EMISSIONS)
         + pyo.quicksum(m.disposal_emissions[s] * m.v[s, t] for s, t in m.DISPOSAL_EMISSIONS)
         + pyo.quicksum(m.activity_emissions[f] * m.a[f, t] for f, t in m.ACTIVITY_EMISSIONS)
+        + pyo.quicksum(m.purchase_emissions[l] * m.x[l, t] for l, t in m.PURCHASE_EMISSIONS)
     )
 
 
@@ -243,7 +251,8 @@ def add_cost(model: pyo.ConcreteModel, data: ModelData) -> None:
               + \sum_{k,t} u_{k,t} c^{alt}_k + \sum_{s,t} v_{s,t} c^{disp}_s
               + \sum_f b_f (capex_f CRF + fopex_f + annual_f) + \sum_{f,s} p_{f,s} c^{site}_{f,s}
               + \sum_f z_f (capex^{unit}_f CRF + fopex^{unit}_f - value^{unit}_f)
-              + \sum_{f,t} a_{f,t} c^{proc}_f + p_{CO2} E
+              + \sum_{f,t} a_{f,t} c^{proc}_f + \sum_{l,t} x_{l,t} c^{buy}_{s(l)}
+              + \sum_k B_k c^{cap}_k + p_{CO2} E
     """
     m = model
     model.cost = pyo.Expression(
@@ -255,6 +264,8 @@ def add_cost(model: pyo.ConcreteModel, data: ModelData) -> None:
         + pyo.quicksum(m.site_cost[pl] * placed(m, data, pl) for pl in m.SITE_COSTS)
         + pyo.quicksum(m.size_cost[f] * m.z[f] for f in m.SIZE_COSTS)
         + pyo.quicksum(m.activity_cost[f] * m.a[f, t] for f, t in m.ACTIVITY_COSTS)
+        + pyo.quicksum(m.purchase_cost[l] * m.x[l, t] for l, t in m.PURCHASE_COSTS)
+        + pyo.quicksum(m.capacity_cost[k] * m.backup[k] for k in m.BACKUP_COSTS)
         + m.carbon_price * m.emissions
     )
 

@@ -18,7 +18,7 @@ from symopt.model.objective import Objective
 from symopt.network.candidates import CandidateNetwork
 
 #: Variable families, in the order of their codes.
-FAMILIES = ("x", "y", "u", "v", "b", "p", "z", "a")
+FAMILIES = ("x", "y", "u", "v", "b", "p", "z", "a", "backup")
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,8 @@ def cost_vector(
         placement_facility[on_b], weights=site_cost[on_b], minlength=len(facilities)
     )
     per_family = [
-        w_cost * col(links, "unit_cost") + w_emissions * col(links, "unit_emissions"),
+        w_cost * (col(links, "unit_cost") + col(links, "purchase_cost"))
+        + w_emissions * (col(links, "unit_emissions") + col(links, "purchase_emissions")),
         w_cost * col(links, "build_cost"),
         w_cost * col(network.demands, "alternative_cost")
         + w_emissions * col(network.demands, "alternative_emissions"),
@@ -77,6 +78,7 @@ def cost_vector(
         w_cost * col(facilities, "size_cost"),
         w_cost * col(facilities, "activity_cost")
         + w_emissions * col(facilities, "activity_emissions"),
+        w_cost * col(network.demands, "capacity_cost"),
     ]
     c = np.zeros(len(columns.family))
     for code, coefficients in enumerate(per_family):
@@ -98,6 +100,7 @@ def same_constraints(a: CandidateNetwork, b: CandidateNetwork) -> bool:
         (a.capacity, b.capacity),
         (a.links["factor"].to_numpy(), b.links["factor"].to_numpy()),
         (a.quality_terms["margin"].to_numpy(), b.quality_terms["margin"].to_numpy()),
+        (a.alternative_terms["margin"].to_numpy(), b.alternative_terms["margin"].to_numpy()),
         (a.slices["hours"].to_numpy(), b.slices["hours"].to_numpy()),
         (
             a.facilities[["size_min", "size_max"]].to_numpy(dtype=float),

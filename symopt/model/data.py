@@ -17,6 +17,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from symopt.model.objective import Objective
+from symopt.model.security import SecurityLinks, security_sets
 from symopt.network.candidates import CandidateNetwork
 
 Index = tuple[int, int]
@@ -43,6 +44,8 @@ class ModelData:
     """(demand node, attribute) -> links in its linear-mixing row."""
     sets: dict[str, list[Any]] = field(repr=False)
     """Index set name -> members."""
+    security_links: SecurityLinks = field(default_factory=dict, repr=False)
+    """(secured demand node, source facility) -> its links (`symopt.model.security`)."""
 
 
 def _pairs(rows: np.ndarray, cols: np.ndarray) -> list[Index]:
@@ -83,12 +86,29 @@ def model_data(network: CandidateNetwork) -> ModelData:
         quality_links[(int(demand), str(attribute))].append(int(link))
     flow_set = set(flows)
     slices = range(len(network.slices))
+    alternative_terms = [
+        (int(k), str(a))
+        for k, a in network.alternative_terms[["demand", "attribute"]].itertuples(index=False)
+    ]
+    negative_alternative = {
+        key
+        for key, margin in zip(
+            alternative_terms, network.alternative_terms["margin"].to_numpy(), strict=True
+        )
+        if margin < 0
+    }
+    alternative_slices = {(k, t) for k, t in demand_slices if has_alternative[k]}
+    for key in alternative_terms:
+        quality_links.setdefault(key, [])
+    # A row exists where a link flows, or where an alternative below the bound can be used.
     quality_rows = [
         (demand, attribute, t)
         for (demand, attribute), members in quality_links.items()
         for t in slices
         if any((link, t) in flow_set for link in members)
+        or ((demand, attribute) in negative_alternative and (demand, t) in alternative_slices)
     ]
+    secured_sets, security_links = security_sets(network, flows)
     # A placement is a decision unless the facility always stands on its one site.
     variable = np.isin(np.arange(len(placement_facility)), choices) | np.isin(
         placement_facility, optional
@@ -127,6 +147,8 @@ def model_data(network: CandidateNetwork) -> ModelData:
         "PLACED_FLOWS_TO": [(l, t) for l, t in flows if variable[placement_to[l]]],
         "PLACED_LINKS_FROM": [l for l in build_links if variable[placement_from[l]]],
         "PLACED_LINKS_TO": [l for l in build_links if variable[placement_to[l]]],
+        "ALTERNATIVE_TERMS": alternative_terms,
+        **secured_sets,
     }
     return ModelData(
         placement_facility=placement_facility,
@@ -141,6 +163,7 @@ def model_data(network: CandidateNetwork) -> ModelData:
         choices_of=dict(choices_of),
         quality_links=dict(quality_links),
         sets=sets,
+        security_links=security_links,
     )
 
 
@@ -196,6 +219,15 @@ def parameter_values(
         "activity_max": _values(s["ACTIVITIES"], lambda key: network.activity_max[key]),
         "min_activity": _values(s["ACTIVITIES"], lambda key: network.min_activity[key]),
         "site_cost": dict(enumerate(column(network.placements, "site_cost").tolist())),
+        "purchase_cost": dict(enumerate(column(links, "purchase_cost").tolist())),
+        "purchase_emissions": dict(enumerate(column(links, "purchase_emissions").tolist())),
+        "capacity_cost": dict(enumerate(column(demands, "capacity_cost").tolist())),
+        "alternative_margin": {
+            (int(k), str(a)): float(value)
+            for k, a, value in network.alternative_terms[
+                ["demand", "attribute", "margin"]
+            ].itertuples(index=False)
+        },
         "carbon_price": float(network.carbon_price),
         "cost_weight": float(objective.cost_weight),
         "emissions_weight": float(objective.emissions_weight),
@@ -226,6 +258,10 @@ PARAM_INDEX: dict[str, str | None] = {
     "activity_max": "ACTIVITIES",
     "min_activity": "ACTIVITIES",
     "site_cost": "PLACEMENTS",
+    "purchase_cost": "LINKS",
+    "purchase_emissions": "LINKS",
+    "capacity_cost": "DEMANDS",
+    "alternative_margin": "ALTERNATIVE_TERMS",
     "carbon_price": None,
     "cost_weight": None,
     "emissions_weight": None,
@@ -245,6 +281,9 @@ TERM_SETS = (
     ("SITE_COSTS", "PLACEMENTS", "site_cost"),
     ("SIZE_COSTS", "SIZED", "size_cost"),
     ("ACTIVITY_COSTS", "ACTIVITIES", "activity_cost"),
+    ("PURCHASE_COSTS", "FLOWS", "purchase_cost"),
+    ("PURCHASE_EMISSIONS", "FLOWS", "purchase_emissions"),
+    ("BACKUP_COSTS", "SECURED", "capacity_cost"),
 )
 
 

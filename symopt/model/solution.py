@@ -4,7 +4,7 @@ family (`Decisions`), read once from the model's variables."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -62,6 +62,9 @@ class Decisions:
     """(F, T): a[f,t], 0 without process."""
     placed: np.ndarray
     """(P,): p per placement (b for a plain site)."""
+    backup: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """(K,): backup capacity B[k] per demand node (resource unit per hour), NaN where none
+    is required."""
 
 
 def _index_arrays(component_set: Any, width: int) -> tuple[np.ndarray, ...]:
@@ -93,7 +96,10 @@ def read_decisions(
     flow_link, flow_slice = _index_arrays(model.FLOWS, 2)
     alternative_demand, alternative_slice = _index_arrays(model.ALTERNATIVE_SLICES, 2)
     disposal_supply, disposal_slice = _index_arrays(model.SUPPLY_SLICES, 2)
+    backup = np.full(len(network.demands), np.nan)
+    backup[_ints(model.SECURED)] = values(model.backup)
     return Decisions(
+        backup=backup,
         x=values(model.x),
         flow_link=flow_link,
         flow_slice=flow_slice,

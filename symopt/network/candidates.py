@@ -9,7 +9,7 @@ quality bounds; delivered quality; per-slice amounts; and the tight upper bounds
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -17,6 +17,7 @@ import pandas as pd
 
 from symopt.enums import Better, Driver, Mixing
 from symopt.errors import SymoptError
+from symopt.network.blending import alternative_margins, empty_alternative_terms, needed_rows
 from symopt.network.geography import Geography, haversine_km
 from symopt.network.nodes import (
     NodeTables,
@@ -24,6 +25,7 @@ from symopt.network.nodes import (
     capital_recovery_factor,
     spread_amount,
 )
+from symopt.network.purchases import with_purchase
 from symopt.scenario.schema import Scenario
 
 __all__ = [
@@ -88,6 +90,8 @@ class CandidateNetwork:
     """Delivered quality per link and attribute: `link`, `attribute`, `delivered`."""
     carbon_price: float
     crf: float
+    alternative_terms: pd.DataFrame = field(default_factory=empty_alternative_terms)
+    """`demand`, `attribute`, `margin`: u's term in linear-mixing rows (`network.blending`)."""
 
     @cached_property
     def capacity(self) -> np.ndarray:
@@ -131,9 +135,10 @@ def build_network(scenario: Scenario) -> CandidateNetwork:
         facility=names[nodes.placements["facility_index"].to_numpy(dtype=int)]
     )
     links = _candidate_links(scenario, supplies, demands, placements, crf)
-    link_quality, quality_terms, links = _apply_quality(
-        scenario, links, nodes.supply_quality, nodes.demand_bounds
+    link_quality, quality_terms, links, alternative_terms = _apply_quality(
+        scenario, links, nodes, demands["resource"]
     )
+    links = with_purchase(links, supplies)
     activity_max, supply_max, demand_max = _bounds(scenario, nodes, links, hours)
     return CandidateNetwork(
         scenario_name=scenario.name,
@@ -153,6 +158,7 @@ def build_network(scenario: Scenario) -> CandidateNetwork:
         link_quality=link_quality,
         carbon_price=scenario.economics.carbon_price,
         crf=crf,
+        alternative_terms=alternative_terms,
     )
 
 
@@ -174,7 +180,7 @@ def _node_max(
 
 def _pays_to_run(nodes: NodeTables) -> np.ndarray:
     """(F,): processes for which more activity can pay by itself: any negative cost or
-    emission on running, on disposing an output or on an input's alternative."""
+    emission on running, on disposing or selling an output or on an input's alternative."""
     supplies, demands, facilities = nodes.supplies, nodes.demands, nodes.facilities
     pays = (facilities["activity_cost"].to_numpy(dtype=float) < 0) | (
         facilities["activity_emissions"].to_numpy(dtype=float) < 0
@@ -182,6 +188,7 @@ def _pays_to_run(nodes: NodeTables) -> np.ndarray:
     for table, cost, emissions in (
         (supplies, "disposal_cost", "disposal_emissions"),
         (demands, "alternative_cost", "alternative_emissions"),
+        (supplies, "purchase_cost", "purchase_emissions"),
     ):
         of_process = table["driver"].to_numpy(dtype=object) == Driver.ACTIVITY.value
         negative = (table[cost].to_numpy(dtype=float) < 0) | (
@@ -427,12 +434,11 @@ def _candidate_links(
 
 
 def _apply_quality(
-    scenario: Scenario,
-    links: pd.DataFrame,
-    supply_quality: pd.DataFrame,
-    demand_bounds: pd.DataFrame,
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Delivered quality per link; drop links that miss a `mixing: none` bound; linear terms."""
+    scenario: Scenario, links: pd.DataFrame, nodes: NodeTables, demand_resource: pd.Series
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Delivered quality per link; drop links that miss a `mixing: none` bound; linear terms
+    of links and of alternatives."""
+    supply_quality, demand_bounds = nodes.supply_quality, nodes.demand_bounds
     change = pd.DataFrame(
         [
             (mode_id, attribute, per_km)
@@ -472,8 +478,11 @@ def _apply_quality(
     links = links[keep].reset_index(drop=True)
 
     linear = bounded[(bounded["mixing"] == Mixing.LINEAR.value) & ~bounded["link"].isin(dropped)]
-    # A (demand, attribute) whose links all meet the bound needs no constraint.
-    short = linear.groupby(["demand", "attribute"])["margin"].transform("min") < 0
+    # A (demand, attribute) whose links (and alternative) all meet the bound needs no row.
+    alternative = alternative_margins(
+        nodes.alternative_quality, demand_bounds, demand_resource, specs
+    )
+    short, alternative_terms = needed_rows(linear, alternative)
     linear = linear[short]
     quality_terms = pd.DataFrame(
         {
@@ -491,4 +500,4 @@ def _apply_quality(
             "delivered": kept["delivered"].to_numpy(dtype=float),
         }
     )
-    return link_quality, quality_terms, links
+    return link_quality, quality_terms, links, alternative_terms

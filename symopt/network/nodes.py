@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from symopt.enums import Driver
-from symopt.scenario.schema import Amount, Facility, Scenario
+from symopt.scenario.schema import Amount, Facility, Scenario, Security
 
 
 def spread_amount(amount: Amount, slice_ids: list[str], hours: np.ndarray) -> np.ndarray:
@@ -32,6 +32,11 @@ def capital_recovery_factor(discount_rate: float, lifetime_years: float) -> floa
         return 1.0 / n
     growth = (1.0 + r) ** n
     return float(r * growth / (growth - 1.0))
+
+
+def _backup(security: Security | None, scenario: Scenario) -> bool:
+    """Whether a node keeps backup capacity: its own `security`, else the scenario's."""
+    return (security or scenario.security).backup == "required"
 
 
 def _driver(facility: Facility) -> Driver:
@@ -53,10 +58,12 @@ class NodeTables:
     placements: pd.DataFrame
     """`facility_index` (row in `facilities`), `site`, `site_cost`, `choice` (needs p[f,site])."""
     supplies: pd.DataFrame
-    """`supply_id`, `facility_index`, `resource`, `driver`, `disposal_cost`, `disposal_emissions`."""
+    """`supply_id`, `facility_index`, `resource`, `driver`, `disposal_cost`, `disposal_emissions`,
+    `purchase_cost`, `purchase_emissions` (per unit sent)."""
     demands: pd.DataFrame
     """`demand_id`, `facility_index`, `resource`, `driver`, `has_alternative`, `alternative_cost`,
-    `alternative_emissions`."""
+    `alternative_emissions`, `backup` (backup capacity required), `capacity_cost` (per unit of
+    backup capacity, resource unit per hour, per year)."""
     supply_coefficient: np.ndarray
     """(S, T): the amount per unit of the node's driver."""
     demand_coefficient: np.ndarray
@@ -64,6 +71,8 @@ class NodeTables:
     """`supply`, `attribute`, `value`."""
     demand_bounds: pd.DataFrame
     """`demand`, `attribute`, `bound`."""
+    alternative_quality: pd.DataFrame
+    """`demand`, `attribute`, `value`: the quality of a demand's alternative where given."""
 
 
 def build_node_tables(scenario: Scenario, crf: float) -> NodeTables:
@@ -78,6 +87,7 @@ def build_node_tables(scenario: Scenario, crf: float) -> NodeTables:
     demand_rows: list[tuple[Any, ...]] = []
     demand_amounts: list[np.ndarray] = []
     demand_bounds: list[tuple[int, str, float | None]] = []
+    alternative_quality: list[tuple[int, str, float]] = []
     for position, (name, facility) in enumerate(scenario.facilities.items()):
         build, size, process = facility.build, facility.size, facility.process
         facility_rows.append(
@@ -123,6 +133,8 @@ def build_node_tables(scenario: Scenario, crf: float) -> NodeTables:
                     driver.value,
                     supply.disposal.cost,
                     supply.disposal.emissions,
+                    supply.cost,
+                    supply.emissions,
                 )
             )
             supply_amounts.append(spread_amount(supply.amount, slice_ids, hours))
@@ -140,7 +152,12 @@ def build_node_tables(scenario: Scenario, crf: float) -> NodeTables:
                     True,
                     demand.alternative.cost,
                     demand.alternative.emissions,
+                    _backup(demand.security, scenario),
+                    demand.alternative.capacity_cost,
                 )
+            )
+            alternative_quality.extend(
+                (node, attribute, value) for attribute, value in demand.alternative.quality.items()
             )
             demand_amounts.append(spread_amount(demand.amount, slice_ids, hours))
             demand_bounds.extend(
@@ -159,6 +176,8 @@ def build_node_tables(scenario: Scenario, crf: float) -> NodeTables:
                     Driver.ACTIVITY.value,
                     output.disposal.cost,
                     output.disposal.emissions,
+                    output.cost,
+                    output.emissions,
                 )
             )
             supply_amounts.append(np.full(len(hours), float(output.per_activity)))
@@ -177,7 +196,13 @@ def build_node_tables(scenario: Scenario, crf: float) -> NodeTables:
                     alternative is not None,
                     alternative.cost if alternative else 0.0,
                     alternative.emissions if alternative else 0.0,
+                    alternative is not None and _backup(item.security, scenario),
+                    alternative.capacity_cost if alternative else 0.0,
                 )
+            )
+            alternative_quality.extend(
+                (node, attribute, value)
+                for attribute, value in (alternative.quality if alternative else {}).items()
             )
             demand_amounts.append(np.full(len(hours), float(item.per_activity)))
             demand_bounds.extend(
@@ -214,6 +239,8 @@ def build_node_tables(scenario: Scenario, crf: float) -> NodeTables:
                 "driver",
                 "disposal_cost",
                 "disposal_emissions",
+                "purchase_cost",
+                "purchase_emissions",
             ],
         ),
         demands=pd.DataFrame(
@@ -226,10 +253,15 @@ def build_node_tables(scenario: Scenario, crf: float) -> NodeTables:
                 "has_alternative",
                 "alternative_cost",
                 "alternative_emissions",
+                "backup",
+                "capacity_cost",
             ],
         ),
         supply_coefficient=np.array(supply_amounts, dtype=float).reshape(len(supply_rows), slices),
         demand_coefficient=np.array(demand_amounts, dtype=float).reshape(len(demand_rows), slices),
         supply_quality=pd.DataFrame(supply_quality, columns=["supply", "attribute", "value"]),
         demand_bounds=pd.DataFrame(demand_bounds, columns=["demand", "attribute", "bound"]),
+        alternative_quality=pd.DataFrame(
+            alternative_quality, columns=["demand", "attribute", "value"]
+        ),
     )

@@ -21,6 +21,7 @@ from symopt.model.solution import (
     driver_values,
     read_decisions,
 )
+from symopt.results.security import purchase_and_backup, security_table
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,8 @@ class Result:
     disposals: pd.DataFrame
     facilities: pd.DataFrame
     """One row per facility: built, site, size, annual activity and annual cost."""
+    security: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """One row per demand node: largest single-supplier share and backup capacity kept."""
 
     @property
     def objective(self) -> float:
@@ -138,15 +141,19 @@ def totals(network: CandidateNetwork, decisions: Decisions) -> tuple[float, floa
     """Annual cost and emissions of the decisions (the specs' cost and emission sums)."""
     links, d = network.links, decisions
     own = facility_costs(network, decisions)
+    purchase_cost, purchase_emissions, backup_cost = purchase_and_backup(network, decisions)
     demands, supplies = network.demands, network.supplies
     emissions = float(
-        d.x @ links["unit_emissions"].to_numpy(dtype=float)[d.flow_link]
+        purchase_emissions.sum()
+        + d.x @ links["unit_emissions"].to_numpy(dtype=float)[d.flow_link]
         + d.u @ demands["alternative_emissions"].to_numpy(dtype=float)[d.alternative_demand]
         + d.v @ supplies["disposal_emissions"].to_numpy(dtype=float)[d.disposal_supply]
         + own.emissions.sum()
     )
     cost = float(
-        d.y @ links["build_cost"].to_numpy(dtype=float)[d.build_links]
+        purchase_cost.sum()
+        + backup_cost.sum()
+        + d.y @ links["build_cost"].to_numpy(dtype=float)[d.build_links]
         + d.x @ links["unit_cost"].to_numpy(dtype=float)[d.flow_link]
         + d.u @ demands["alternative_cost"].to_numpy(dtype=float)[d.alternative_demand]
         + d.v @ supplies["disposal_cost"].to_numpy(dtype=float)[d.disposal_supply]
@@ -216,6 +223,9 @@ def extract_result(
             "disposal_emissions",
         ),
         facilities=_facility_table(network, d if run.status.has_solution else None),
+        security=security_table(network, d)
+        if run.status.has_solution
+        else pd.DataFrame({"demand_id": network.demands["demand_id"]}),
     )
 
 
@@ -232,6 +242,7 @@ def _facility_table(network: CandidateNetwork, decisions: Decisions | None) -> p
     )
     has_process = facilities["process"].to_numpy(dtype=bool)
     cost = facility_costs(network, decisions).cost
+    purchase_cost, purchase_emissions, backup_cost = purchase_and_backup(network, decisions)
     active = (
         (np.nan_to_num(decisions.size) > FLOW_TOLERANCE)
         | (decisions.activity.sum(axis=1) > FLOW_TOLERANCE)
@@ -249,8 +260,11 @@ def _facility_table(network: CandidateNetwork, decisions: Decisions | None) -> p
             "site": site.reindex(np.arange(len(facilities))).fillna("").to_numpy(dtype=object),
             "size": decisions.size,
             "activity": np.where(has_process, decisions.activity.sum(axis=1), np.nan),
-            "annual_cost": cost,
+            "annual_cost": cost + purchase_cost + backup_cost,
             "optional": optional,
+            "purchase_cost": purchase_cost,
+            "purchase_emissions": purchase_emissions,
+            "backup_cost": backup_cost,
         }
     )
 

@@ -11,9 +11,9 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from symopt.enums import Better
+from symopt.enums import Better, Mixing
 from symopt.errors import Path
-from symopt.scenario.schema import Amount, Bound, Facility, Scenario
+from symopt.scenario.schema import Alternative, Amount, Bound, Facility, Scenario, Security
 
 Problem = tuple[Path, str]
 
@@ -74,6 +74,16 @@ def _check_facilities(scenario: Scenario) -> Iterator[Problem]:
             for index, item in enumerate(process.inputs):
                 item_path: Path = (*path, "process", "inputs", index)
                 yield from _check_bounds(scenario, item.resource, item.quality, item_path)
+                yield from _check_alternative(
+                    scenario, item.resource, item.quality, item.alternative, item_path
+                )
+                if item.alternative is None and _requires_backup(item.security):
+                    yield (
+                        (*item_path, "security", "backup"),
+                        "backup is required but this input has no 'alternative' to keep it; "
+                        "expected an 'alternative: {cost, emissions, capacity_cost}' or "
+                        "'security: {backup: none}'",
+                    )
             for index, output in enumerate(process.outputs):
                 output_path: Path = (*path, "process", "outputs", index)
                 yield from _check_values(scenario, output.resource, output.quality, output_path)
@@ -85,6 +95,53 @@ def _check_facilities(scenario: Scenario) -> Iterator[Problem]:
             demand_path: Path = (*path, "demands", index)
             yield from _check_amount(demand.amount, (*demand_path, "amount"), slice_ids)
             yield from _check_bounds(scenario, demand.resource, demand.quality, demand_path)
+            yield from _check_alternative(
+                scenario, demand.resource, demand.quality, demand.alternative, demand_path
+            )
+
+
+def _requires_backup(security: Security | None) -> bool:
+    return security is not None and security.backup == "required"
+
+
+def _check_alternative(
+    scenario: Scenario,
+    resource_id: str,
+    bounds: Mapping[str, Bound],
+    alternative: Alternative | None,
+    path: Path,
+) -> Iterator[Problem]:
+    """The alternative's quality names attributes of the resource and meets `mixing: none` bounds."""
+    resource = scenario.resources.get(resource_id)
+    if resource is None or alternative is None:
+        return
+    for attribute, value in alternative.quality.items():
+        spec = resource.qualities.get(attribute)
+        value_path: Path = (*path, "alternative", "quality", attribute)
+        if spec is None:
+            yield (
+                value_path,
+                f"resource {resource_id!r} has no quality attribute {attribute!r}; "
+                + unknown_id_message("quality attribute", attribute, resource.qualities),
+            )
+            continue
+        bound = bounds.get(attribute)
+        if spec.mixing is not Mixing.NONE or bound is None:
+            continue
+        if bound.min is not None and value < bound.min:
+            yield (
+                value_path,
+                f"{attribute!r} does not mix (mixing: none), so the alternative must meet the "
+                f"bound on its own: {value:g} is below the min {bound.min:g}; expected >= "
+                f"{bound.min:g}",
+            )
+        if bound.max is not None and value > bound.max:
+            yield (
+                value_path,
+                f"{attribute!r} does not mix (mixing: none), so the alternative must meet the "
+                f"bound on its own: {value:g} is above the max {bound.max:g}; expected <= "
+                f"{bound.max:g}",
+            )
 
 
 def _check_placement(scenario: Scenario, name: str, facility: Facility) -> Iterator[Problem]:

@@ -117,6 +117,25 @@ class UnitCost(Frozen):
     emissions: Number = 0.0
 
 
+class Alternative(UnitCost):
+    """The conventional supply of a demand or process input, per unit it covers."""
+
+    quality: dict[Identifier, Number] = Field(default_factory=dict)
+    """Quality of the conventional supply per attribute (in the attribute's unit). An
+    attribute left out is taken to meet the demand's bound exactly (the v1 meaning)."""
+    capacity_cost: NonNegative = 0.0
+    """Currency per year per unit of backup capacity kept (resource unit per hour); used
+    with `security: {backup: required}`. Default 0."""
+
+
+class Security(Frozen):
+    """Supply security of a demand (or the scenario-wide default)."""
+
+    backup: Literal["required", "none"] = "none"
+    """`required`: the alternative keeps a backup capacity (resource unit per hour) at
+    least the largest amount per hour any single source facility delivers in any slice."""
+
+
 class Bound(Frozen):
     """A demand's limit on one quality attribute: `{min: x}` or `{max: x}`."""
 
@@ -138,6 +157,11 @@ class Supply(Frozen):
     """A value for every quality attribute of the resource."""
     disposal: UnitCost = UnitCost()
     """Cost and emissions per unit not used."""
+    cost: Number = 0.0
+    """Purchase price per unit sent on links (currency per resource unit; negative: a sale
+    price). Not paid on what is disposed. Default 0."""
+    emissions: Number = 0.0
+    """Upstream emissions per unit sent on links (t CO2e per resource unit). Default 0."""
 
 
 class Demand(Frozen):
@@ -145,8 +169,10 @@ class Demand(Frozen):
     amount: Amount
     quality: dict[Identifier, Bound] = Field(default_factory=dict)
     """Bounds on attributes; an attribute left out is not constrained."""
-    alternative: UnitCost
+    alternative: Alternative
     """The conventional supply that covers what the symbiosis does not deliver."""
+    security: Security | None = None
+    """Supply security; default: the scenario's `security` (no backup)."""
 
 
 class Build(Frozen):
@@ -183,7 +209,10 @@ class ProcessInput(Frozen):
     resource: Identifier
     per_activity: NonNegative
     quality: dict[Identifier, Bound] = Field(default_factory=dict)
-    alternative: UnitCost | None = None
+    alternative: Alternative | None = None
+    security: Security | None = None
+    """Supply security; default: the scenario's `security` where the input has an
+    alternative (no backup otherwise)."""
 
 
 class ProcessOutput(Frozen):
@@ -193,6 +222,10 @@ class ProcessOutput(Frozen):
     per_activity: NonNegative
     quality: dict[Identifier, Number] = Field(default_factory=dict)
     disposal: UnitCost = UnitCost()
+    cost: Number = 0.0
+    """Price per unit sent on links, as on a supply (negative: sold). Default 0."""
+    emissions: Number = 0.0
+    """Emissions per unit sent on links, as on a supply. Default 0."""
 
 
 class Process(Frozen):
@@ -298,6 +331,8 @@ class Scenario(Frozen):
             custom_error_message="expected 'cost', 'emissions' or {cost: a, emissions: b}",
         ),
     ] = ObjectiveKind.COST
+    security: Security = Security()
+    """Scenario-wide default of each demand's (and alternative-backed input's) `security`."""
 
     @property
     def total_hours(self) -> float:

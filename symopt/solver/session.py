@@ -104,6 +104,11 @@ def same_structure(a: CandidateNetwork, b: CandidateNetwork) -> bool:
     ]
     if any(x.shape != y.shape or not np.array_equal(x > 0, y > 0) for x, y in patterns):
         return False
+    if not a.demands["backup"].equals(b.demands["backup"]):
+        return False
+    keys = ["demand", "attribute"]
+    if not a.alternative_terms[keys].equals(b.alternative_terms[keys]):
+        return False
     terms = ["demand", "attribute", "link"]
     return bool(a.quality_terms[terms].equals(b.quality_terms[terms]))
 
