@@ -7,7 +7,8 @@ Wang, Y. P. and Smith, R. (1994). Wastewater minimisation. Chemical Engineering 
 
 With fixed flow rates each operation is a sink (its inlet: the limiting flow at most
 at the inlet concentration) and a source (its outlet: the same flow at the outlet
-concentration). Fresh water (0 ppm, 1 EUR/t) is every sink's alternative, so the
+concentration); inlet and outlet are separate facilities, since an operation may reuse
+its own outlet water as in the published targeting. Fresh water (0 ppm, 1 EUR/t) is every sink's alternative, so the
 optimum cost is the freshwater flow. By hand: sink 1 needs 0 ppm, so 20 t/h fresh;
 sinks 2 and 3 (140 t/h at <= 50 ppm) can take the 100 ppm sources only diluted 1:1
 with fresh water, 50 f >= 50 s with f + s = 140, so f >= 70; sink 4 (<= 400 ppm) takes
@@ -30,9 +31,11 @@ OPERATIONS = {  # id: (flow t/h, inlet max ppm, outlet ppm)
 
 def _scenario(fresh_water_quality: str) -> str:
     facilities = "\n".join(
-        f"""  {name}:
+        f"""  {name}_outlet:
     site: plant
     supplies: [{{resource: water, amount: {flow}, quality: {{ppm: {outlet}}}}}]
+  {name}_inlet:
+    site: plant
     demands:
       - resource: water
         amount: {flow}
