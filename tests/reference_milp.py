@@ -45,6 +45,8 @@ class Supply:
     quality: dict[str, float]
     disposal_cost: float
     disposal_emissions: float
+    purchase_cost: float = 0.0  # per unit sent (issue 10)
+    purchase_emissions: float = 0.0
 
 
 @dataclass
@@ -57,6 +59,9 @@ class Demand:
     bounds: dict[str, float]  # attribute -> min (better: higher) or max (better: lower)
     alternative_cost: float
     alternative_emissions: float
+    alternative_quality: dict[str, float] = field(default_factory=dict)
+    backup: bool = False  # keeps backup capacity B >= any one facility's delivery per hour
+    capacity_cost: float = 0.0  # per unit of B per year
 
 
 @dataclass
@@ -151,6 +156,8 @@ def read_supplies_and_demands(
                     quality={a: float(q) for a, q in (s.get("quality") or {}).items()},
                     disposal_cost=float(disposal.get("cost", 0.0)),
                     disposal_emissions=float(disposal.get("emissions", 0.0)),
+                    purchase_cost=float(s.get("cost", 0.0)),
+                    purchase_emissions=float(s.get("emissions", 0.0)),
                 )
             )
         for j, k in enumerate(fac.get("demands") or []):
@@ -169,6 +176,12 @@ def read_supplies_and_demands(
                     bounds=bounds,
                     alternative_cost=float(alternative.get("cost", 0.0)),
                     alternative_emissions=float(alternative.get("emissions", 0.0)),
+                    alternative_quality={
+                        a: float(q) for a, q in (alternative.get("quality") or {}).items()
+                    },
+                    backup=(k.get("security") or data.get("security") or {}).get("backup")
+                    == "required",
+                    capacity_cost=float(alternative.get("capacity_cost", 0.0)),
                 )
             )
     return supplies, demands
@@ -289,8 +302,10 @@ def mixing_rows(
     demands: list[Demand],
     x: dict[tuple[int, int], int],
     n_slices: int,
+    u: dict[tuple[int, int], int] | None = None,
 ) -> None:
-    """sum_l delivered[l,t] * (q_l[a] - bound) >= 0 (higher) or <= 0 (lower)."""
+    """sum_l delivered[l,t] * (q_l[a] - bound) + u[k,t] * (q_alt[a] - bound) >= 0 (higher)
+    or <= 0 (lower); an alternative without a quality for `a` is at the bound (term 0)."""
     for k, demand in enumerate(demands):
         attributes = data["resources"][demand.resource].get("qualities") or {}
         incoming = [li for li, link in enumerate(links) if link.demand == k]
@@ -303,6 +318,8 @@ def mixing_rows(
                     (x[li, t], links[li].factor * (links[li].quality[attr] - bound))
                     for li in incoming
                 ]
+                if u is not None and attr in demand.alternative_quality:
+                    terms.append((u[k, t], demand.alternative_quality[attr] - bound))
                 if spec["better"] == "higher":
                     problem.add_row(terms, 0.0, math.inf)
                 else:
@@ -348,8 +365,11 @@ def build_problem(data: dict[str, Any]) -> Problem:
     x: dict[tuple[int, int], int] = {}
     for li, link in enumerate(links):
         for t in range(n_slices):
-            e = link.emissions_per_unit
-            x[li, t] = problem.new_var(link.cost_per_unit + carbon_price * e, e)
+            bought = supplies[link.supply]
+            e = link.emissions_per_unit + bought.purchase_emissions
+            x[li, t] = problem.new_var(
+                link.cost_per_unit + bought.purchase_cost + carbon_price * e, e
+            )
     u = {
         (k, t): problem.new_var(
             d.alternative_cost + carbon_price * d.alternative_emissions, d.alternative_emissions
@@ -388,8 +408,28 @@ def build_problem(data: dict[str, Any]) -> Problem:
             terms.append((u[k, t], 1.0))
             problem.add_row(terms, demand.amounts[t], demand.amounts[t])
 
-    mixing_rows(problem, data, links, demands, x, n_slices)
+    mixing_rows(problem, data, links, demands, x, n_slices, u)
+    backup_rows(problem, net, x)
     return problem
+
+
+def backup_rows(problem: Problem, net: Network, x: dict[tuple[int, int], int]) -> None:
+    """B[k] >= 0 at capacity_cost per year; for every source facility f and slice t:
+    sum_{l from f to k} factor_l x[l,t] <= hours_t * B[k]."""
+    for k, demand in enumerate(net.demands):
+        if not demand.backup:
+            continue
+        backup = problem.new_var(demand.capacity_cost, 0.0)
+        sources = {net.supplies[link.supply].facility for link in net.links if link.demand == k}
+        for facility in sorted(sources):
+            for t, hours in enumerate(net.hours):
+                terms = [
+                    (x[li, t], link.factor)
+                    for li, link in enumerate(net.links)
+                    if link.demand == k and net.supplies[link.supply].facility == facility
+                ]
+                terms.append((backup, -hours))
+                problem.add_row(terms, -math.inf, 0.0)
 
 
 def reference_optimum(data: dict[str, Any], objective: Any = None) -> float:

@@ -76,6 +76,8 @@ class Source:
     quality: dict[str, float]
     disposal_cost: float
     disposal_emissions: float
+    purchase_cost: float = 0.0  # per unit sent on links (issue 10)
+    purchase_emissions: float = 0.0
 
 
 @dataclass
@@ -89,6 +91,9 @@ class Sink:
     coef: list[float]
     bounds: dict[str, float]
     alternative: tuple[float, float] | None  # (cost, emissions); None: links only
+    alternative_quality: dict[str, float] = field(default_factory=dict)
+    backup: bool = False  # B >= any one source facility's delivery per hour
+    capacity_cost: float = 0.0
 
 
 @dataclass
@@ -187,8 +192,13 @@ def _bounds(quality: dict[str, Any] | None) -> dict[str, float]:
 
 
 def _ends(
-    fac_id: str, fac: dict[str, Any], slice_ids: list[str], hours: list[float]
+    fac_id: str,
+    fac: dict[str, Any],
+    slice_ids: list[str],
+    hours: list[float],
+    default_security: dict[str, Any] | None = None,
 ) -> tuple[list[Source], list[Sink]]:
+    default_security = default_security or {}
     kind = SIZED if fac.get("size") is not None else FIXED
     sources: list[Source] = []
     sinks: list[Sink] = []
@@ -204,6 +214,8 @@ def _ends(
                 quality={a: float(q) for a, q in (s.get("quality") or {}).items()},
                 disposal_cost=float(disposal.get("cost", 0.0)),
                 disposal_emissions=float(disposal.get("emissions", 0.0)),
+                purchase_cost=float(s.get("cost", 0.0)),
+                purchase_emissions=float(s.get("emissions", 0.0)),
             )
         )
     for j, k in enumerate(fac.get("demands") or []):
@@ -217,6 +229,7 @@ def _ends(
                 coef=slice_amounts(k["amount"], slice_ids, hours),
                 bounds=_bounds(k.get("quality")),
                 alternative=(float(alt.get("cost", 0.0)), float(alt.get("emissions", 0.0))),
+                **_alternative_extras(k, alt, default_security),
             )
         )
     process = fac.get("process") or {}
@@ -233,6 +246,8 @@ def _ends(
                 quality={a: float(q) for a, q in (o.get("quality") or {}).items()},
                 disposal_cost=float(disposal.get("cost", 0.0)),
                 disposal_emissions=float(disposal.get("emissions", 0.0)),
+                purchase_cost=float(o.get("cost", 0.0)),
+                purchase_emissions=float(o.get("emissions", 0.0)),
             )
         )
     for j, k in enumerate(process.get("inputs") or []):
@@ -248,9 +263,24 @@ def _ends(
                 alternative=None
                 if alt is None
                 else (float(alt.get("cost", 0.0)), float(alt.get("emissions", 0.0))),
+                **_alternative_extras(k, alt, default_security),
             )
         )
     return sources, sinks
+
+
+def _alternative_extras(
+    sink: dict[str, Any], alt: dict[str, Any] | None, default_security: dict[str, Any]
+) -> dict[str, Any]:
+    """Alternative quality, backup (own security, else the scenario's) and capacity cost."""
+    if alt is None:
+        return {}
+    security = sink.get("security") or default_security
+    return {
+        "alternative_quality": {a: float(q) for a, q in (alt.get("quality") or {}).items()},
+        "backup": security.get("backup") == "required",
+        "capacity_cost": float(alt.get("capacity_cost", 0.0)),
+    }
 
 
 def _quality_allowed(
@@ -319,7 +349,7 @@ def read_plan(data: dict[str, Any]) -> Plan:
     sinks: list[Sink] = []
     for fac_id, fac in data["facilities"].items():
         facilities[fac_id] = _facility(fac_id, fac, slice_ids, hours)
-        more_sources, more_sinks = _ends(fac_id, fac, slice_ids, hours)
+        more_sources, more_sinks = _ends(fac_id, fac, slice_ids, hours, data.get("security"))
         sources += more_sources
         sinks += more_sinks
     plan = Plan(
@@ -473,9 +503,14 @@ def _link_rows(problem: Problem, plan: Plan, cols: Columns, x: dict[tuple[int, i
 
 
 def _mixing_rows(
-    problem: Problem, data: dict[str, Any], plan: Plan, x: dict[tuple[int, int], int]
+    problem: Problem,
+    data: dict[str, Any],
+    plan: Plan,
+    x: dict[tuple[int, int], int],
+    u: dict[tuple[int, int], int],
 ) -> None:
-    """sum_l delivered[l,t] * (q_l[a] - bound) >= 0 (higher) or <= 0 (lower)."""
+    """sum_l delivered[l,t] (q_l[a] - bound) + u[k,t] (q_alt[a] - bound) >= 0 (higher) or
+    <= 0 (lower); an alternative without a quality for `a` is at the bound."""
     for k, sink in enumerate(plan.sinks):
         attributes = data["resources"][sink.resource].get("qualities") or {}
         incoming = [li for li, link in enumerate(plan.links) if link.sink == k]
@@ -488,6 +523,8 @@ def _mixing_rows(
                     (x[li, t], plan.links[li].factor * (plan.links[li].quality[attr] - bound))
                     for li in incoming
                 ]
+                if (k, t) in u and attr in sink.alternative_quality:
+                    terms.append((u[k, t], sink.alternative_quality[attr] - bound))
                 if spec["better"] == "higher":
                     problem.add_row(terms, 0.0, math.inf)
                 else:
@@ -496,9 +533,10 @@ def _mixing_rows(
 
 def _balance_rows(
     problem: Problem, plan: Plan, cols: Columns, x: dict[tuple[int, int], int]
-) -> None:
+) -> dict[tuple[int, int], int]:
     """Sources: sum x + v = amount. Sinks: sum factor x + u = amount (no u: links only)."""
     cp = plan.carbon_price
+    u: dict[tuple[int, int], int] = {}
     for t in range(len(plan.slice_ids)):
         for s, source in enumerate(plan.sources):
             v = problem.new_var(
@@ -514,9 +552,30 @@ def _balance_rows(
             ]
             if sink.alternative is not None:
                 cost, em = sink.alternative
-                terms.append((problem.new_var(cost + cp * em, em), 1.0))
+                u[k, t] = problem.new_var(cost + cp * em, em)
+                terms.append((u[k, t], 1.0))
             terms += [(col, -coef) for col, coef in _amount_terms(cols, sink, t)]
             problem.add_row(terms, 0.0, 0.0)
+    return u
+
+
+def _backup_rows(problem: Problem, plan: Plan, x: dict[tuple[int, int], int]) -> None:
+    """B[k] >= 0 at capacity_cost; sum_{l from facility f} factor x[l,t] <= hours_t B[k]."""
+    for k, sink in enumerate(plan.sinks):
+        if not sink.backup or sink.alternative is None:
+            continue
+        backup = problem.new_var(sink.capacity_cost, 0.0)
+        incoming = [li for li, link in enumerate(plan.links) if link.sink == k]
+        sources = sorted({plan.sources[plan.links[li].source].facility for li in incoming})
+        for facility in sources:
+            for t, hours in enumerate(plan.hours):
+                terms = [
+                    (x[li, t], plan.links[li].factor)
+                    for li in incoming
+                    if plan.sources[plan.links[li].source].facility == facility
+                ]
+                terms.append((backup, -hours))
+                problem.add_row(terms, -math.inf, 0.0)
 
 
 def build_planning_problem(
@@ -529,11 +588,13 @@ def build_planning_problem(
     x: dict[tuple[int, int], int] = {}
     for li, link in enumerate(plan.links):
         for t in range(len(plan.slice_ids)):
-            e = link.emissions_per_unit
-            x[li, t] = problem.new_var(link.cost_per_unit + cp * e, e)
+            bought = plan.sources[link.source]
+            e = link.emissions_per_unit + bought.purchase_emissions
+            x[li, t] = problem.new_var(link.cost_per_unit + bought.purchase_cost + cp * e, e)
     _link_rows(problem, plan, cols, x)
-    _balance_rows(problem, plan, cols, x)
-    _mixing_rows(problem, data, plan, x)
+    u = _balance_rows(problem, plan, cols, x)
+    _mixing_rows(problem, data, plan, x, u)
+    _backup_rows(problem, plan, x)
     return problem, plan
 
 

@@ -234,3 +234,58 @@ def random_scenario(seed: int) -> dict[str, Any]:
 
 def to_yaml(data: dict[str, Any]) -> str:
     return yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True)
+
+
+# --------------------------------------------------------------- issue 10 extensions
+
+
+def _alternative_value(rng: random.Random, spec: dict[str, Any], bound: Any) -> float:
+    """A conventional supply's quality: mostly meeting the bound, sometimes not (linear)."""
+    higher = spec["better"] == "higher"
+    if bound is None:
+        return _r(rng.uniform(40, 100) if higher else rng.uniform(0, 70), 2)
+    limit = float(bound["min"] if higher else bound["max"])
+    meets = spec["mixing"] == "none" or rng.random() < 0.75
+    step = rng.uniform(0, 15) if meets else -rng.uniform(0.5, 8)
+    return _r(limit + step if higher else limit - step, 2)
+
+
+def _extend_sink(rng: random.Random, sink: dict[str, Any], resources: dict[str, Any]) -> None:
+    alternative = sink.get("alternative")
+    if alternative is None:
+        return
+    qualities = resources[sink["resource"]].get("qualities") or {}
+    if qualities and rng.random() < 0.5:
+        alternative["quality"] = {
+            attr: _alternative_value(rng, spec, (sink.get("quality") or {}).get(attr))
+            for attr, spec in qualities.items()
+            if rng.random() < 0.8
+        }
+    if rng.random() < 0.5:
+        alternative["capacity_cost"] = _r(rng.choice([0, rng.uniform(100, 20000)]), 1)
+    if rng.random() < 0.3:
+        sink["security"] = {"backup": rng.choice(["required", "required", "none"])}
+
+
+def with_extensions(data: dict[str, Any], seed: int) -> dict[str, Any]:
+    """`data` with issue-10 fields added at random (its own random stream, so the base
+    scenario of a seed is unchanged): alternative quality and capacity cost, security
+    per node and scenario-wide, purchase cost and emissions on supplies and outputs."""
+    rng = random.Random(10_000 + seed)
+    resources = data["resources"]
+    if rng.random() < 0.3:
+        data["security"] = {"backup": "required"}
+    for facility in data["facilities"].values():
+        process = facility.get("process") or {}
+        for sink in [*(facility.get("demands") or []), *(process.get("inputs") or [])]:
+            _extend_sink(rng, sink, resources)
+        for source in facility.get("supplies") or []:
+            if rng.random() < 0.35:
+                source["cost"] = _r(rng.uniform(-5, 40), 2)
+                source["emissions"] = _r(rng.uniform(0, 0.3), 4)
+        # A negative price on a process output would make running pay by itself.
+        for source in process.get("outputs") or []:
+            if rng.random() < 0.35:
+                source["cost"] = _r(rng.uniform(0, 20), 2)
+                source["emissions"] = _r(rng.uniform(0, 0.2), 4)
+    return data

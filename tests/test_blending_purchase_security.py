@@ -231,7 +231,9 @@ def test_backup_splits_the_supply_between_two_suppliers() -> None:
 
 def test_costly_backup_makes_the_alternative_win() -> None:
     text = BACKUP_YAML.replace("@SECURITY@", "").replace("@CAPACITY@", "200000")
-    text = text.replace("capacity_cost: 200000}", "capacity_cost: 200000}\n        security: {backup: required}")
+    text = text.replace(
+        "capacity_cost: 200000}", "capacity_cost: 200000}\n        security: {backup: required}"
+    )
     result = _solve(text)
     assert result.summary.total_cost == pytest.approx(87_600.0, rel=REL)
     assert result.flows.empty
@@ -239,6 +241,8 @@ def test_costly_backup_makes_the_alternative_win() -> None:
 
 def test_demand_can_opt_out_of_the_scenario_default() -> None:
     text = BACKUP_YAML.replace("@SECURITY@", "security: {backup: required}")
-    text = text.replace("capacity_cost: @CAPACITY@}", "capacity_cost: 20000}\n        security: {backup: none}")
+    text = text.replace(
+        "capacity_cost: @CAPACITY@}", "capacity_cost: 20000}\n        security: {backup: none}"
+    )
     result = _solve(text)
     assert result.summary.total_cost == pytest.approx(8760.0, rel=REL)
