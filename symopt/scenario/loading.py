@@ -10,6 +10,7 @@ from pyomo.common.gc_manager import PauseGC
 from symopt.errors import Issue, ScenarioError
 from symopt.scenario.archetypes import apply_archetypes
 from symopt.scenario.schema import Scenario
+from symopt.scenario.units import convert_units
 from symopt.scenario.validation import validate_document
 from symopt.scenario.yaml_source import YamlDocument, YamlSyntaxError, parse_yaml
 
@@ -55,5 +56,8 @@ def scenario_from_document(document: YamlDocument) -> tuple[Any, Scenario]:
         data, issues = apply_archetypes(data, document.source, line_of=document.line_of)
         if issues:
             raise ScenarioError(issues)
+        data, problems = convert_units(data)
+        if problems:
+            raise ScenarioError([document.issue(path, message) for path, message in problems])
         document = YamlDocument(document.source, data, document.lines)
     return data, validate_document(document, Scenario)

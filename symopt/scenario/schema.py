@@ -103,6 +103,9 @@ class Quality(Frozen):
 class Resource(Frozen):
     unit: str = ""
     qualities: dict[Identifier, Quality] = Field(default_factory=dict)
+    density: Positive | None = None
+    """kg per normal cubic metre (Nm3) of a gas; needed only to convert amounts or prices
+    written in Nm3 to a mass unit or back (`symopt.scenario.units`). Default: none."""
 
 
 class Site(Frozen):

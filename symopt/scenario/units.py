@@ -1,0 +1,311 @@
+"""Numbers written with their unit (`"150 kt"`, `"5 MW"`, `"45 EUR/MWh"`), converted with pint.
+
+A pre-pass over the raw scenario data, before the schema: every field below that holds a
+string starting with a number is read as a quantity and replaced by the plain number
+in the unit the format expects; a plain number keeps today's meaning. Problems are
+`(path, message)` pairs, so that the loader names file, line and field.
+
+- an amount (a supply's or demand's `amount`): in the resource's `unit`. A rate (power,
+  `Nm3/h`) is multiplied by the hours it runs: the slice's hours for a per-slice amount,
+  the total hours of the slices for a yearly one; a unit "per year" (`"40 GWh/yr"`) is
+  the yearly amount itself.
+- a cost per unit (`cost` of a supply or output, `alternative.cost`, `disposal.cost`):
+  currency per resource unit; `alternative.capacity_cost`: currency per (resource unit
+  per hour) per year; emissions per unit: t CO2e per resource unit; `economics.
+  carbon_price`: currency per t; a facility's `build` costs and `site_costs`: currency.
+- Gas volumes at normal conditions (`Nm3`) convert to mass and back through the
+  resource's `density` (kg/Nm3), which must then be declared.
+- Currencies are dimensions of their own (EUR, SEK, ... with SI prefixes: `MEUR`); only
+  the scenario's `currency` is accepted (no exchange rates).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import pint
+
+from symopt.errors import Path
+
+Problem = tuple[Path, str]
+
+CURRENCIES = ("EUR", "SEK", "USD", "DKK", "NOK", "GBP")
+#: Unit spellings pint reads otherwise (`kt` is a knot there) or not at all (`m3`).
+_SPELLINGS = [
+    (re.compile(r"N\s?m(3|³|\*\*3|\^3)"), "normal_cubic_metre"),
+    (re.compile(r"\bkt\b"), "kilotonne"),
+    (re.compile(r"\b([cdk]?m)(3|³)\b"), r"\1**3"),
+    (re.compile(r"\b([cdk]?m)(2|²)\b"), r"\1**2"),
+]
+_STARTS_WITH_NUMBER = re.compile(r"\s*[-+]?(\d|\.\d)")
+
+
+@cache
+def registry() -> Any:
+    """pint's registry plus currencies and normal cubic metres, each its own dimension."""
+    units: Any = pint.UnitRegistry()
+    for currency in CURRENCIES:
+        units.define(f"{currency} = [currency_{currency}]")
+    units.define("normal_cubic_metre = [normal_volume]")
+    return units
+
+
+def _parse(text: str) -> Any:
+    for pattern, replacement in _SPELLINGS:
+        text = pattern.sub(replacement, text)
+    return registry().Quantity(text)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a conversion needs to know about the field's resource and the scenario."""
+
+    currency: str
+    resource_unit: str | None
+    density: float | None
+    """kg per Nm3 of the resource, if declared."""
+    total_hours: float
+    slice_hours: dict[str, float]
+
+
+class UnitError(ValueError):
+    """A quantity that does not convert; the message says what to write instead."""
+
+
+def _target(kind: str, context: Context) -> Any:
+    units = registry()
+    money = units(context.currency)
+    if kind == "money":
+        return money
+    if kind == "carbon":
+        return money / units.tonne
+    resource = _resource_unit(context)
+    return {
+        "amount": resource,
+        "per_unit": money / resource,
+        "emissions": units.tonne / resource,
+        "capacity": money * units.hour / resource,
+    }[kind]
+
+
+def _resource_unit(context: Context) -> Any:
+    if context.resource_unit is None:
+        raise UnitError("the resource is unknown, so its unit is too; write a plain number")
+    try:
+        return _parse(context.resource_unit).units
+    except (pint.errors.PintError, ValueError, TypeError, SyntaxError, AttributeError):
+        raise UnitError(
+            f"the resource's unit {context.resource_unit!r} is not a unit symopt can convert "
+            "to; write a plain number in it, or declare the resource's unit as a known unit "
+            "(t, kg, MWh, m3, Nm3, ...)"
+        ) from None
+
+
+def _with_density(quantity: Any, target: Any, context: Context) -> Any:
+    """Replace Nm3 by kg (or back) with the resource's density where the two differ."""
+    volume = "[normal_volume]"
+    power = quantity.dimensionality.get(volume, 0) - target.dimensionality.get(volume, 0)
+    if power == 0:
+        return quantity
+    if context.density is None:
+        raise UnitError(
+            "converting normal cubic metres (Nm3) needs the resource's `density` (kg/Nm3); "
+            "declare it on the resource, e.g. `density: 1.429` for oxygen"
+        )
+    units = registry()
+    return quantity * (context.density * units.kg / units.normal_cubic_metre) ** power
+
+
+def convert(text: str, kind: str, context: Context, slice_id: str | None = None) -> float:
+    """The number `text` stands for in the unit `kind` expects (see the module docstring)."""
+    try:
+        quantity = _parse(text)
+    except (pint.errors.PintError, ValueError, TypeError, SyntaxError, AttributeError) as error:
+        raise UnitError(f"cannot read {text!r} as a number with a unit ({error})") from None
+    target = _target(kind, context)
+    if not isinstance(quantity, pint.Quantity):
+        raise UnitError(f"cannot read {text!r} as a number with a unit")
+    for key in quantity.dimensionality:
+        if key.startswith("[currency_") and key != f"[currency_{context.currency}]":
+            raise UnitError(
+                f"{text!r} is in {key[10:-1]}, but the scenario's currency is "
+                f"{context.currency}; convert it to {context.currency} (no exchange rates "
+                "are applied)"
+            )
+    quantity = _with_density(quantity, target, context)
+    units = registry()
+    per_year = dict(quantity.unit_items()).get("year", 0) < 0
+    candidates = [quantity]
+    if per_year:
+        candidates.insert(0, quantity * units.year)
+    elif kind == "amount":
+        hours = context.total_hours if slice_id is None else context.slice_hours[slice_id]
+        candidates.append(quantity * hours * units.hour)
+    elif kind in ("money", "capacity"):
+        candidates.append(quantity * units.year)  # a cost per year, e.g. "50 kEUR/yr"
+    for candidate in candidates:
+        try:
+            return float(candidate.to(target).magnitude)
+        except pint.errors.DimensionalityError:
+            continue
+    raise UnitError(
+        f"{text!r} ({quantity.units:~}) does not convert to {target:~} "
+        f"({_what(kind, context)}); write it in {target:~}"
+        + (" or as a rate (per hour) of it" if kind == "amount" else "")
+        + ", or as a plain number in that unit"
+    )
+
+
+def _what(kind: str, context: Context) -> str:
+    return {
+        "amount": f"the resource's unit {context.resource_unit!r}",
+        "per_unit": f"{context.currency} per unit of the resource",
+        "emissions": "t CO2e per unit of the resource",
+        "capacity": f"{context.currency} per year per unit of the resource per hour",
+        "money": context.currency,
+        "carbon": f"{context.currency} per t CO2e",
+    }[kind]
+
+
+# --------------------------------------------------------------- the pre-pass
+
+
+def _is_quantity(value: Any) -> bool:
+    return isinstance(value, str) and _STARTS_WITH_NUMBER.match(value) is not None
+
+
+def _has_quantity(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_has_quantity(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_has_quantity(item) for item in value)
+    return _is_quantity(value)
+
+
+def _fields(item: dict[str, Any]) -> Iterator[tuple[tuple[str, ...], str]]:
+    """(path inside a supply/demand/input/output, kind) of its convertible numbers."""
+    yield ("cost",), "per_unit"
+    yield ("emissions",), "emissions"
+    for part in ("disposal", "alternative"):
+        yield (part, "cost"), "per_unit"
+        yield (part, "emissions"), "emissions"
+    yield ("alternative", "capacity_cost"), "capacity"
+
+
+def convert_units(data: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+    """`data` with every quantity string replaced by its number; and the problems found.
+
+    Containers holding a quantity are copied (the parsed data is left as it is).
+    """
+    if not _has_quantity(data):
+        return data, []
+    data = copy.deepcopy(data)
+    problems: list[Problem] = []
+    context = _scenario_context(data)
+    raw_resources = data.get("resources")
+    resources: dict[str, Any] = raw_resources if isinstance(raw_resources, dict) else {}
+    economics = data.get("economics")
+    if isinstance(economics, dict):
+        _convert_at(economics, "carbon_price", "carbon", context, ("economics",), problems)
+    facilities = data.get("facilities")
+    for name, facility in facilities.items() if isinstance(facilities, dict) else ():
+        if not isinstance(facility, dict):
+            continue
+        path: Path = ("facilities", name)
+        build = facility.get("build")
+        if isinstance(build, dict):
+            for key in ("capex", "fixed_opex", "annual_cost"):
+                _convert_at(build, key, "money", context, (*path, "build"), problems)
+        site_costs = facility.get("site_costs")
+        if isinstance(site_costs, dict):
+            for site in list(site_costs):
+                _convert_at(site_costs, site, "money", context, (*path, "site_costs"), problems)
+        raw_process = facility.get("process")
+        process: dict[str, Any] = raw_process if isinstance(raw_process, dict) else {}
+        groups = [
+            ((*path, "supplies"), facility.get("supplies")),
+            ((*path, "demands"), facility.get("demands")),
+            ((*path, "process", "inputs"), process.get("inputs")),
+            ((*path, "process", "outputs"), process.get("outputs")),
+        ]
+        for group_path, group in groups:
+            for index, item in enumerate(group) if isinstance(group, list) else ():
+                if isinstance(item, dict) and _has_quantity(item):
+                    own = _resource_context(context, resources, item.get("resource"))
+                    _convert_item(item, (*group_path, index), own, problems)
+    return data, problems
+
+
+def _scenario_context(data: dict[str, Any]) -> Context:
+    slices = data.get("time_slices")
+    hours: dict[str, float] = {}
+    for item in slices if isinstance(slices, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("hours"), int | float):
+            hours[str(item.get("id"))] = float(item["hours"])
+    if not isinstance(slices, list):
+        hours = {"year": 8760.0}
+    currency = data.get("currency", "EUR")
+    return Context(
+        currency=currency if isinstance(currency, str) else "EUR",
+        resource_unit=None,
+        density=None,
+        total_hours=sum(hours.values()) or 8760.0,
+        slice_hours=hours,
+    )
+
+
+def _resource_context(context: Context, resources: dict[str, Any], resource: Any) -> Context:
+    spec = resources.get(resource) if isinstance(resource, str) else None
+    if not isinstance(spec, dict):
+        return context
+    unit, density = spec.get("unit", ""), spec.get("density")
+    return Context(
+        currency=context.currency,
+        resource_unit=unit if isinstance(unit, str) and unit else None,
+        density=float(density) if isinstance(density, int | float) and density > 0 else None,
+        total_hours=context.total_hours,
+        slice_hours=context.slice_hours,
+    )
+
+
+def _convert_item(
+    item: dict[str, Any], path: Path, context: Context, problems: list[Problem]
+) -> None:
+    amount = item.get("amount")
+    if isinstance(amount, dict):
+        for slice_id in list(amount):
+            if str(slice_id) in context.slice_hours:
+                _convert_at(
+                    amount, slice_id, "amount", context, (*path, "amount"), problems, str(slice_id)
+                )
+    else:
+        _convert_at(item, "amount", "amount", context, path, problems)
+    for field_path, kind in _fields(item):
+        holder: Any = item
+        for part in field_path[:-1]:
+            holder = holder.get(part) if isinstance(holder, dict) else None
+        if isinstance(holder, dict):
+            _convert_at(holder, field_path[-1], kind, context, (*path, *field_path[:-1]), problems)
+
+
+def _convert_at(
+    holder: dict[Any, Any],
+    key: Any,
+    kind: str,
+    context: Context,
+    path: Path,
+    problems: list[Problem],
+    slice_id: str | None = None,
+) -> None:
+    value = holder.get(key)
+    if not isinstance(value, str) or not _is_quantity(value):
+        return
+    try:
+        holder[key] = convert(value, kind, context, slice_id)
+    except UnitError as problem:
+        problems.append(((*path, key), str(problem)))
