@@ -33,6 +33,7 @@ economics: {carbon_price: 80, discount_rate: 0.06, lifetime_years: 25}
 resources:
   oxygen:
     unit: t
+    density: 1.429
     qualities:
       purity: {unit: "%", better: higher, mixing: linear}
   heat:
@@ -47,11 +48,13 @@ facilities:
     site: h2plant
     supplies:
       - resource: oxygen
-        amount: 60000
+        amount: "60 kt"
         quality: {purity: 99.5}
         disposal: {cost: 0, emissions: 0}
+        cost: "5 EUR/t"
+        emissions: 0.01
       - resource: heat
-        amount: {winter: 90000, summer: 100000}
+        amount: {winter: "22.5 MW", summer: 100000}
         quality: {temperature: 65}
   wastewater_plant:
     site: wwtp
@@ -59,11 +62,12 @@ facilities:
       - resource: oxygen
         amount: 9000
         quality: {purity: {min: 90}}
-        alternative: {cost: 120, emissions: 0.35}
+        alternative: {cost: 120, emissions: 0.35, quality: {purity: 99.5}, capacity_cost: 4000}
+        security: {backup: required}
       - resource: heat
         amount: {winter: 4000}
         quality: {temperature: {min: 55}}
-        alternative: {cost: 55, emissions: 0.05}
+        alternative: {cost: "55 EUR/MWh", emissions: 0.05, quality: {temperature: 70}}
 transport:
   oxygen_pipe:
     resources: [oxygen]
@@ -79,6 +83,7 @@ transport:
 distances:
   - {from: h2plant, to: wwtp, km: 1.2}
 objective: {cost: 1, emissions: 50}
+security: {backup: none}
 """
 BASE: dict[str, Any] = yaml.safe_load(BASE_TEXT)
 
