@@ -15,8 +15,8 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from symopt.enums import Better, Driver, Mixing
-from symopt.errors import SymoptError
+from symopt.enums import Better, Mixing
+from symopt.network.activity import activity_bounds
 from symopt.network.blending import alternative_margins, empty_alternative_terms, needed_rows
 from symopt.network.geography import Geography, haversine_km
 from symopt.network.nodes import (
@@ -25,6 +25,7 @@ from symopt.network.nodes import (
     capital_recovery_factor,
     spread_amount,
 )
+from symopt.network.objective_bound import scenario_weights
 from symopt.network.purchases import with_purchase
 from symopt.scenario.schema import Scenario
 
@@ -42,8 +43,6 @@ QUALITY_TOLERANCE = 1e-9
 LINK_KEY = ["supply", "demand", "mode", "placement_from", "placement_to"]
 #: Link columns shared by the unpruned pairs and the candidate links.
 _LINK_DATA = ["resource", "distance_km", "factor", "built"]
-#: Passes of bound propagation through processes without `size` linked to each other.
-BOUND_PASSES = 60
 
 
 @dataclass(frozen=True)
@@ -116,8 +115,14 @@ def _link_capacity(
     return np.asarray(np.minimum(supply, demand / factor), dtype=float)
 
 
-def build_network(scenario: Scenario) -> CandidateNetwork:
-    """Candidate links, distances, amounts, quality terms and bounds of a validated scenario."""
+def build_network(
+    scenario: Scenario, objective_weights: tuple[float, float] | None = None
+) -> CandidateNetwork:
+    """Candidate links, distances, amounts, quality terms and bounds of a validated scenario.
+
+    `objective_weights` (cost, emissions): the objective the model will minimise, if not
+    the scenario's; activity bounds derived from the objective hold only for it.
+    """
     slice_ids = [time_slice.id for time_slice in scenario.time_slices]
     hours = np.array([time_slice.hours for time_slice in scenario.time_slices], dtype=float)
     crf = capital_recovery_factor(
@@ -139,7 +144,11 @@ def build_network(scenario: Scenario) -> CandidateNetwork:
         scenario, links, nodes, demands["resource"]
     )
     links = with_purchase(links, supplies)
-    activity_max, supply_max, demand_max = _bounds(scenario, nodes, links, hours)
+    misses = np.zeros(len(demands), dtype=bool)
+    misses[alternative_terms.loc[alternative_terms["margin"] < 0, "demand"].to_numpy(int)] = True
+    activity_max, supply_max, demand_max = activity_bounds(
+        scenario, nodes, links, hours, objective_weights or scenario_weights(scenario), misses
+    )
     return CandidateNetwork(
         scenario_name=scenario.name,
         slices=pd.DataFrame({"id": slice_ids, "hours": hours}),
@@ -160,156 +169,6 @@ def build_network(scenario: Scenario) -> CandidateNetwork:
         crf=crf,
         alternative_terms=alternative_terms,
     )
-
-
-def _node_max(
-    coefficient: np.ndarray, nodes: pd.DataFrame, facilities: pd.DataFrame, activity_max: np.ndarray
-) -> np.ndarray:
-    """Most a node can hold: coefficient times the largest value of its driver."""
-    facility = nodes["facility_index"].to_numpy(dtype=int)
-    driver = nodes["driver"].to_numpy(dtype=object)
-    size_max = facilities["size_max"].to_numpy(dtype=float)[facility]
-    scale = np.where(driver == Driver.SIZE.value, size_max, 1.0)[:, None] * np.ones_like(
-        coefficient
-    )
-    is_activity = driver == Driver.ACTIVITY.value
-    scale[is_activity] = activity_max[facility[is_activity]]
-    with np.errstate(invalid="ignore"):
-        return np.where(coefficient > 0, coefficient * scale, 0.0)
-
-
-def _pays_to_run(nodes: NodeTables) -> np.ndarray:
-    """(F,): processes for which more activity can pay by itself: any negative cost or
-    emission on running, on disposing or selling an output or on an input's alternative."""
-    supplies, demands, facilities = nodes.supplies, nodes.demands, nodes.facilities
-    pays = (facilities["activity_cost"].to_numpy(dtype=float) < 0) | (
-        facilities["activity_emissions"].to_numpy(dtype=float) < 0
-    )
-    for table, cost, emissions in (
-        (supplies, "disposal_cost", "disposal_emissions"),
-        (demands, "alternative_cost", "alternative_emissions"),
-        (supplies, "purchase_cost", "purchase_emissions"),
-    ):
-        of_process = table["driver"].to_numpy(dtype=object) == Driver.ACTIVITY.value
-        negative = (table[cost].to_numpy(dtype=float) < 0) | (
-            table[emissions].to_numpy(dtype=float) < 0
-        )
-        pays[table["facility_index"].to_numpy(dtype=int)[of_process & negative]] = True
-    return pays
-
-
-def _best_per_pair(values: np.ndarray, pair: np.ndarray, pairs: int) -> np.ndarray:
-    """(pairs, T): the largest of `values` (links, T) over the links of each node pair."""
-    best = np.zeros((pairs, values.shape[1]))
-    np.maximum.at(best, pair, values)
-    return best
-
-
-def _per_unit(reach: np.ndarray, per: np.ndarray, empty: float) -> np.ndarray:
-    """What `reach` allows per unit of activity at `per` per unit (`empty` where per = 0)."""
-    return np.where(per > 0, reach / np.where(per > 0, per, 1.0), empty)
-
-
-def _bounds(
-    scenario: Scenario, nodes: NodeTables, links: pd.DataFrame, hours: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Activity bounds (big-M) and the most each node can hold.
-
-    With `size`, activity is at most `max * hours_t`. Without, activity is useful only up
-    to the largest of what any of its inputs can receive through links and what any of
-    its outputs' demands can take (beyond that each further unit needs alternatives and
-    is disposed of, at no gain when those costs are non-negative), never above what an
-    input without alternative can receive, and at least its `min_activity`. Processes
-    linked to each other make these bounds depend on each other: they are raised from
-    the minimum activities until they settle (the least fixed point; an optimum whose
-    activities are as small as possible lies within it). A process for which more
-    activity pays by itself (a negative cost or emission), or a loop of processes that
-    amplifies what it passes round, does not settle and is refused.
-    """
-    facilities = nodes.facilities
-    sized = facilities["sized"].to_numpy(dtype=bool)
-    process = facilities["process"].to_numpy(dtype=bool)
-    activity_max = np.zeros((len(facilities), len(hours)))
-    activity_max[sized & process] = (
-        facilities["size_max"].to_numpy(dtype=float)[sized & process, None] * hours
-    )
-    unsized = np.flatnonzero(process & ~sized)
-    activity_max[unsized] = nodes.min_activity[unsized]
-    supply, demand = links["supply"].to_numpy(dtype=int), links["demand"].to_numpy(dtype=int)
-    factor = links["factor"].to_numpy(dtype=float)[:, None]
-    demands, supplies = nodes.demands, nodes.supplies
-    pays_to_run = _pays_to_run(nodes)
-    activity = Driver.ACTIVITY.value
-    input_of = np.where(
-        demands["driver"].to_numpy(dtype=object) == activity,
-        demands["facility_index"].to_numpy(dtype=int),
-        -1,
-    )
-    output_of = np.where(
-        supplies["driver"].to_numpy(dtype=object) == activity,
-        supplies["facility_index"].to_numpy(dtype=int),
-        -1,
-    )
-    no_alternative = ~demands["has_alternative"].to_numpy(dtype=bool)
-    node_pairs, pair = np.unique(np.column_stack((supply, demand)), axis=0, return_inverse=True)
-    pair = pair.reshape(-1)
-    pairs = len(node_pairs)
-    pair_supply, pair_demand = node_pairs[:, 0], node_pairs[:, 1]
-    settled = True
-    for _ in range(BOUND_PASSES if len(unsized) else 0):
-        supply_max = _node_max(nodes.supply_coefficient, supplies, facilities, activity_max)
-        demand_max = _node_max(nodes.demand_coefficient, demands, facilities, activity_max)
-        # What links can deliver to each demand node, and take from each supply node:
-        # per pair of nodes the best of its links (modes, placements), summed over pairs.
-        reach_in = np.zeros_like(demand_max)
-        np.add.at(reach_in, pair_demand, _best_per_pair(supply_max[supply] * factor, pair, pairs))
-        reach_out = np.zeros_like(supply_max)
-        np.add.at(reach_out, pair_supply, _best_per_pair(demand_max[demand] / factor, pair, pairs))
-        previous, updated = activity_max, activity_max.copy()
-        for f in unsized:
-            inputs, outputs = np.flatnonzero(input_of == f), np.flatnonzero(output_of == f)
-            useful = np.zeros(len(hours))
-            for k in inputs:
-                useful = np.maximum(useful, _per_unit(reach_in[k], nodes.demand_coefficient[k], 0))
-            for s in outputs:
-                useful = np.maximum(useful, _per_unit(reach_out[s], nodes.supply_coefficient[s], 0))
-            if pays_to_run[f]:
-                useful = np.full(len(hours), np.inf)
-            for k in inputs[no_alternative[inputs]]:
-                useful = np.minimum(
-                    useful, _per_unit(reach_in[k], nodes.demand_coefficient[k], np.inf)
-                )
-            updated[f] = np.maximum(useful, nodes.min_activity[f])
-        settled = bool(
-            np.all(
-                (updated == activity_max) | np.isclose(updated, activity_max, rtol=1e-12, atol=0)
-            )
-        )
-        activity_max = updated
-        if settled:
-            break
-    if not settled:
-        rising = ~np.isclose(updated, previous, rtol=1e-12, atol=0).all(axis=1)
-        activity_max[rising] = np.inf  # still rising after every pass: unbounded
-    unbounded = ~np.isfinite(activity_max).all(axis=1)
-    if unbounded.any():
-        names = facilities["facility"].to_numpy(dtype=object)
-        payers = ", ".join(map(repr, names[unbounded & pays_to_run]))
-        reason = (
-            f"more activity of {payers} pays by itself (a negative cost or emission)"
-            if payers
-            else "their bounds depend on each other (one takes another's output, which "
-            "only the first's activity would justify) and do not settle"
-        )
-        raise SymoptError(
-            "cannot bound the activity of process(es) "
-            + ", ".join(map(repr, names[unbounded]))
-            + f" without a `size`: {reason}, so the optimum may be unbounded; give each a "
-            "`size: {max: ...}` (activity per hour at most max)"
-        )
-    supply_max = _node_max(nodes.supply_coefficient, supplies, facilities, activity_max)
-    demand_max = _node_max(nodes.demand_coefficient, demands, facilities, activity_max)
-    return activity_max, supply_max, demand_max
 
 
 def _mode_table(scenario: Scenario, crf: float) -> pd.DataFrame:

@@ -68,7 +68,7 @@ def solve(
         timings[stage] = now - clock
         clock = now
 
-    network = build_network(scenario)
+    network = build_network(scenario, (goal.cost_weight, goal.emissions_weight))
     lap("network")
     model = build_model(network, goal)
     lap("build")

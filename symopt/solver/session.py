@@ -153,7 +153,7 @@ class Resolver:
         goal = Objective.of(scenario.objective if objective is None else objective)
         timings: dict[str, float] = {}
         started = time.perf_counter()
-        network = build_network(scenario)
+        network = build_network(scenario, (goal.cost_weight, goal.emissions_weight))
         timings["network"] = time.perf_counter() - started
         if self.hook is None:
             return self._solve_in_place(network, goal, scenario.currency, timings)
