@@ -85,7 +85,8 @@ def _settle(
 ) -> np.ndarray:
     """(F, T) activity bounds by the least fixed point; inf where they keep rising.
 
-    `pinned` (F,): a bound already proven for a process (inf: none); it is kept as is.
+    `pinned` (F,): a bound already proven for a process (NaN: none; inf: no bound is
+    needed); it is kept as is.
     See the module docstring for the usefulness argument.
     """
     facilities = nodes.facilities
@@ -141,7 +142,7 @@ def _settle(
                 useful = np.minimum(
                     useful, _per_unit(reach_in[k], nodes.demand_coefficient[k], np.inf)
                 )
-            if np.isfinite(pinned[f]):
+            if not np.isnan(pinned[f]):
                 useful = np.full(len(hours), pinned[f])
             updated[f] = np.maximum(useful, nodes.min_activity[f])
         settled = bool(
@@ -174,7 +175,7 @@ def activity_bounds(
     with those pinned. A process that neither bound can limit is refused.
     """
     facilities = nodes.facilities
-    no_pin = np.full(len(facilities), np.inf)
+    no_pin = np.full(len(facilities), np.nan)
     activity_max = _settle(nodes, links, hours, no_pin)
     unbounded = ~np.isfinite(activity_max).all(axis=1)
     if unbounded.any():
@@ -188,14 +189,50 @@ def activity_bounds(
             alternative_misses,
         )
         if isinstance(bound, str):
+            # Without a big-M to keep, the model needs none: the solver then finds the
+            # optimum, or reports the scenario unbounded.
+            activity_max = _settle(nodes, links, hours, np.where(unbounded, np.inf, np.nan))
+            if not _needs_big_m(nodes, links, activity_max):
+                return _with_node_max(nodes, activity_max)
             _refuse(nodes, unbounded, bound)
-        activity_max = _settle(nodes, links, hours, np.where(unbounded, bound, np.inf))
+        activity_max = _settle(nodes, links, hours, np.where(unbounded, bound, np.nan))
         still = ~np.isfinite(activity_max).all(axis=1)
         if still.any():
             _refuse(nodes, still, "their bounds depend on each other and do not settle")
+    return _with_node_max(nodes, activity_max)
+
+
+def _with_node_max(
+    nodes: NodeTables, activity_max: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    facilities = nodes.facilities
     supply_max = _node_max(nodes.supply_coefficient, nodes.supplies, facilities, activity_max)
     demand_max = _node_max(nodes.demand_coefficient, nodes.demands, facilities, activity_max)
     return activity_max, supply_max, demand_max
+
+
+def _needs_big_m(nodes: NodeTables, links: pd.DataFrame, activity_max: np.ndarray) -> bool:
+    """Whether an unbounded activity would enter a big-M constraint: the process is
+    optional (a <= M b), or a link that can carry without limit needs building (x <= M y)
+    or has an end whose placement is a decision (x <= M p)."""
+    facilities, placements = nodes.facilities, nodes.placements
+    unbounded = ~np.isfinite(activity_max).all(axis=1)
+    if facilities["optional"].to_numpy(dtype=bool)[unbounded].any():
+        return True
+    _, supply_max, demand_max = _with_node_max(nodes, activity_max)
+    supply, demand = links["supply"].to_numpy(dtype=int), links["demand"].to_numpy(dtype=int)
+    limitless = ~(np.isfinite(supply_max[supply]) | np.isfinite(demand_max[demand])).all(axis=1)
+    owner = placements["facility_index"].to_numpy(dtype=int)
+    decided = (
+        placements["choice"].to_numpy(dtype=bool)
+        | facilities["optional"].to_numpy(dtype=bool)[owner]
+    )
+    gated = (
+        links["built"].to_numpy(dtype=bool)
+        | decided[links["placement_from"].to_numpy(dtype=int)]
+        | decided[links["placement_to"].to_numpy(dtype=int)]
+    )
+    return bool((limitless & gated).any())
 
 
 def _refuse(nodes: NodeTables, unbounded: np.ndarray, why: str) -> NoReturn:
