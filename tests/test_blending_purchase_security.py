@@ -109,6 +109,9 @@ def test_alternative_below_the_bound_with_no_link_is_infeasible() -> None:
     text = LOW_ALTERNATIVE_YAML.replace("variable_cost: 3}", "variable_cost: 3, max_distance: 0.5}")
     result = symopt.solve(symopt.parse_scenario(text), mip_gap=0)
     assert result.status == symopt.SolveStatus.INFEASIBLE
+    (reason,) = result.summary.diagnosis
+    assert "works.demands[0]" in reason
+    assert "alternative misses the purity bound (by 5)" in reason
 
 
 # ---------------------------------------------------------------------------------------

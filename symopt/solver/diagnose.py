@@ -78,6 +78,28 @@ def _static_causes(scenario: Scenario, network: CandidateNetwork) -> Iterator[st
                     f"facility {name!r} cannot be served with {resources[k]!r} "
                     f"({demand_ids[k]}, no alternative): {reason}"
                 )
+    yield from _alternative_misses(network)
+
+
+def _alternative_misses(network: CandidateNetwork) -> Iterator[str]:
+    """A demand that must be covered whose alternative misses a linear quality bound,
+    with no candidate supply that meets it: no blend can cover it."""
+    demands, terms = network.demands, network.quality_terms
+    fixed = demands["driver"].to_numpy(dtype=object) == Driver.FIXED.value
+    for k, attribute, margin in network.alternative_terms[
+        ["demand", "attribute", "margin"]
+    ].itertuples(index=False):
+        if margin >= 0 or not fixed[k] or network.demand_amount[k].max() <= FLOW_TOLERANCE:
+            continue
+        margins = terms.loc[(terms["demand"] == k) & (terms["attribute"] == attribute), "margin"]
+        if (margins >= 0).any():
+            continue
+        yield (
+            f"{demands['demand_id'].iloc[k]} ({demands['facility'].iloc[k]!r}) cannot be "
+            f"covered: its alternative misses the {attribute} bound (by {-margin:.4g}) and "
+            "no candidate supply meets it, so no blend can; give a better "
+            "`alternative.quality` or a supply that meets the bound"
+        )
 
 
 def _input_reason(
