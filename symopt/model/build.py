@@ -51,7 +51,7 @@ def _build(network: CandidateNetwork, objective: Objective, mutable: bool) -> py
     add_backup(model, data.security_links)
     add_link_capacity(model)
     add_placement_limits(model, data)
-    add_emissions(model)
+    add_emissions(model, data)
     add_cost(model, data)
     add_objective(model)
     return model
@@ -188,7 +188,7 @@ def add_quality_mixing(model: pyo.ConcreteModel, data: ModelData) -> None:
             for l in data.quality_links[(k, attribute)]
             if (l, t) in m.FLOWS
         )
-        if (k, attribute) in m.ALTERNATIVE_TERMS and (k, t) in m.ALTERNATIVE_SLICES:
+        if (k, attribute) in data.alternative_terms and (k, t) in data.alternative_slices:
             blend = blend + m.alternative_margin[k, attribute] * m.u[k, t]
         return blend >= 0
 
@@ -227,20 +227,20 @@ def add_placement_limits(model: pyo.ConcreteModel, data: ModelData) -> None:
         setattr(model, f"placement_link_{end}", pyo.Constraint(links, rule=link_rule))
 
 
-def add_emissions(model: pyo.ConcreteModel) -> None:
+def add_emissions(model: pyo.ConcreteModel, data: ModelData) -> None:
     r"""Annual emissions, t CO2e.
 
     .. math:: E = \sum_{l,t} x_{l,t} d_l e_m + \sum_{k,t} u_{k,t} e^{alt}_k
               + \sum_{s,t} v_{s,t} e^{disp}_s + \sum_{f,t} a_{f,t} e^{proc}_f
               + \sum_{l,t} x_{l,t} e^{buy}_{s(l)}
     """
-    m = model
+    m, supply = model, data.link_supply
     model.emissions = pyo.Expression(
         expr=pyo.quicksum(m.unit_emissions[l] * m.x[l, t] for l, t in m.FLOW_EMISSIONS)
         + pyo.quicksum(m.alternative_emissions[k] * m.u[k, t] for k, t in m.ALTERNATIVE_EMISSIONS)
         + pyo.quicksum(m.disposal_emissions[s] * m.v[s, t] for s, t in m.DISPOSAL_EMISSIONS)
         + pyo.quicksum(m.activity_emissions[f] * m.a[f, t] for f, t in m.ACTIVITY_EMISSIONS)
-        + pyo.quicksum(m.purchase_emissions[l] * m.x[l, t] for l, t in m.PURCHASE_EMISSIONS)
+        + pyo.quicksum(m.purchase_emissions[supply[l]] * m.x[l, t] for l, t in m.PURCHASE_EMISSIONS)
     )
 
 
@@ -254,7 +254,7 @@ def add_cost(model: pyo.ConcreteModel, data: ModelData) -> None:
               + \sum_{f,t} a_{f,t} c^{proc}_f + \sum_{l,t} x_{l,t} c^{buy}_{s(l)}
               + \sum_k B_k c^{cap}_k + p_{CO2} E
     """
-    m = model
+    m, supply = model, data.link_supply
     model.cost = pyo.Expression(
         expr=pyo.quicksum(m.build_cost[l] * m.y[l] for l in m.LINK_BUILD_COSTS)
         + pyo.quicksum(m.unit_cost[l] * m.x[l, t] for l, t in m.FLOW_COSTS)
@@ -264,7 +264,7 @@ def add_cost(model: pyo.ConcreteModel, data: ModelData) -> None:
         + pyo.quicksum(m.site_cost[pl] * placed(m, data, pl) for pl in m.SITE_COSTS)
         + pyo.quicksum(m.size_cost[f] * m.z[f] for f in m.SIZE_COSTS)
         + pyo.quicksum(m.activity_cost[f] * m.a[f, t] for f, t in m.ACTIVITY_COSTS)
-        + pyo.quicksum(m.purchase_cost[l] * m.x[l, t] for l, t in m.PURCHASE_COSTS)
+        + pyo.quicksum(m.purchase_cost[supply[l]] * m.x[l, t] for l, t in m.PURCHASE_COSTS)
         + pyo.quicksum(m.capacity_cost[k] * m.backup[k] for k in m.BACKUP_COSTS)
         + m.carbon_price * m.emissions
     )

@@ -44,6 +44,12 @@ class ModelData:
     """(demand node, attribute) -> links in its linear-mixing row."""
     sets: dict[str, list[Any]] = field(repr=False)
     """Index set name -> members."""
+    link_supply: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int), repr=False)
+    """(L,): the supply node of each link."""
+    alternative_terms: frozenset[tuple[int, str]] = frozenset()
+    """(demand node, attribute) pairs whose alternative enters the mixing row."""
+    alternative_slices: frozenset[Index] = frozenset()
+    """(demand node, slice) pairs with a u variable."""
     security_links: SecurityLinks = field(default_factory=dict, repr=False)
     """(secured demand node, source facility) -> its links (`symopt.model.security`)."""
 
@@ -97,7 +103,9 @@ def model_data(network: CandidateNetwork) -> ModelData:
         )
         if margin < 0
     }
-    alternative_slices = {(k, t) for k, t in demand_slices if has_alternative[k]}
+    alternative_slices = (
+        {(k, t) for k, t in demand_slices if has_alternative[k]} if negative_alternative else set()
+    )
     for key in alternative_terms:
         quality_links.setdefault(key, [])
     # A row exists where a link flows, or where an alternative below the bound can be used.
@@ -164,6 +172,9 @@ def model_data(network: CandidateNetwork) -> ModelData:
         quality_links=dict(quality_links),
         sets=sets,
         security_links=security_links,
+        link_supply=links["supply"].to_numpy(dtype=int),
+        alternative_terms=frozenset(alternative_terms),
+        alternative_slices=frozenset(sets["ALTERNATIVE_SLICES"]),
     )
 
 
@@ -219,8 +230,8 @@ def parameter_values(
         "activity_max": _values(s["ACTIVITIES"], lambda key: network.activity_max[key]),
         "min_activity": _values(s["ACTIVITIES"], lambda key: network.min_activity[key]),
         "site_cost": dict(enumerate(column(network.placements, "site_cost").tolist())),
-        "purchase_cost": dict(enumerate(column(links, "purchase_cost").tolist())),
-        "purchase_emissions": dict(enumerate(column(links, "purchase_emissions").tolist())),
+        "purchase_cost": dict(enumerate(column(supplies, "purchase_cost").tolist())),
+        "purchase_emissions": dict(enumerate(column(supplies, "purchase_emissions").tolist())),
         "capacity_cost": dict(enumerate(column(demands, "capacity_cost").tolist())),
         "alternative_margin": {
             (int(k), str(a)): float(value)
@@ -258,8 +269,8 @@ PARAM_INDEX: dict[str, str | None] = {
     "activity_max": "ACTIVITIES",
     "min_activity": "ACTIVITIES",
     "site_cost": "PLACEMENTS",
-    "purchase_cost": "LINKS",
-    "purchase_emissions": "LINKS",
+    "purchase_cost": "SUPPLIES",
+    "purchase_emissions": "SUPPLIES",
     "capacity_cost": "DEMANDS",
     "alternative_margin": "ALTERNATIVE_TERMS",
     "carbon_price": None,
@@ -316,10 +327,18 @@ def add_parameters(
     for name, base, param in TERM_SETS:
         coefficient = values[param]
         assert isinstance(coefficient, dict)
+        # Purchase prices belong to a link's supply node.
+        owner = data.link_supply if param.startswith("purchase") else None
         members = [
             key
             for key in data.sets[base]
-            if mutable or coefficient[key[0] if isinstance(key, tuple) else key] != 0.0
+            if mutable
+            or coefficient[
+                int(owner[key[0]])
+                if owner is not None
+                else (key[0] if isinstance(key, tuple) else key)
+            ]
+            != 0.0
         ]
         dimen = len(members[0]) if members and isinstance(members[0], tuple) else 1
         setattr(model, name, pyo.Set(initialize=members, dimen=dimen, ordered=True))

@@ -33,6 +33,8 @@ def security_sets(
         demands["backup"].to_numpy(dtype=bool) & demands["has_alternative"].to_numpy(dtype=bool)
     ).tolist()
     secured_set = set(secured)
+    if not secured:
+        return {"SECURED": [], "SECURITY_ROWS": []}, {}
     links = network.links
     source_facility = network.supplies["facility_index"].to_numpy(dtype=int)[
         links["supply"].to_numpy(dtype=int)
