@@ -147,3 +147,42 @@ def test_a_scenario_with_units_solves_like_its_plain_twin() -> None:
     with_units = _load(heat='"5 MW"', price='"45 EUR/MWh"')
     plain = _load(heat="43800", price="45")
     assert with_units == plain
+
+
+TRANSPORT = """\
+symopt: 1
+name: transport units
+resources: {heat: {unit: MWh}, oxygen: {unit: t}}
+sites: {a: {lat: 0, lon: 0}, b: {lat: 0, lon: 1}}
+facilities:
+  p: {site: a, supplies: [{resource: heat, amount: 10}]}
+  q: {site: b, demands: [{resource: heat, amount: 10, alternative: {cost: 1}}]}
+transport:
+  pipe:
+    resources: [heat]
+    capex_per_km: "2.7 MEUR/km"
+    fixed_opex_per_km: "81 kEUR/km/yr"
+    variable_cost: "0.02 EUR/MWh/km"
+    emissions: "1 kg/MWh/km"
+    max_distance: "15000 m"
+distances: [{from: a, to: b, km: "3100 m"}]
+"""
+
+
+def test_transport_fields_with_units() -> None:
+    scenario = symopt.parse_scenario(TRANSPORT)
+    pipe = scenario.transport["pipe"]
+    assert pipe.capex_per_km == pytest.approx(2_700_000.0)  # 2.7 * 1e6 EUR per km
+    assert pipe.fixed_opex_per_km == pytest.approx(81_000.0)  # per km and year
+    assert pipe.variable_cost == pytest.approx(0.02)
+    assert pipe.emissions == pytest.approx(0.001)  # 1 kg = 0.001 t per MWh per km
+    assert pipe.max_distance == pytest.approx(15.0)
+    assert scenario.distances[0].km == pytest.approx(3.1)
+
+
+def test_per_unit_transport_cost_needs_one_unit_for_the_mode() -> None:
+    text = TRANSPORT.replace("resources: [heat]", "resources: [heat, oxygen]")
+    with pytest.raises(symopt.ScenarioError) as raised:
+        symopt.parse_scenario(text)
+    paths = {issue.path for issue in raised.value.issues}
+    assert paths == {("transport", "pipe", "variable_cost"), ("transport", "pipe", "emissions")}

@@ -15,6 +15,9 @@ in the unit the format expects; a plain number keeps today's meaning. Problems a
   carbon_price`: currency per t; a facility's `build` costs and `site_costs`: currency.
 - Gas volumes at normal conditions (`Nm3`) convert to mass and back through the
   resource's `density` (kg/Nm3), which must then be declared.
+- transport: `capex_per_km`, `fixed_opex_per_km` in currency per km, `max_distance` and
+  `distances[].km` in km; `variable_cost` and `emissions` per unit per km, when every
+  resource the mode carries has the same unit.
 - Currencies are dimensions of their own (EUR, SEK, ... with SI prefixes: `MEUR`); only
   the scenario's `currency` is accepted (no exchange rates).
 """
@@ -89,18 +92,27 @@ def _target(kind: str, context: Context) -> Any:
         return money
     if kind == "carbon":
         return money / units.tonne
+    if kind == "km":
+        return units.km
+    if kind == "money_per_km":
+        return money / units.km
     resource = _resource_unit(context)
     return {
         "amount": resource,
         "per_unit": money / resource,
         "emissions": units.tonne / resource,
         "capacity": money * units.hour / resource,
+        "per_unit_km": money / resource / units.km,
+        "emissions_km": units.tonne / resource / units.km,
     }[kind]
 
 
 def _resource_unit(context: Context) -> Any:
     if context.resource_unit is None:
-        raise UnitError("the resource is unknown, so its unit is too; write a plain number")
+        raise UnitError(
+            "the resource (or a unit shared by every resource of this mode) is unknown, so "
+            "the unit to convert to is too; write a plain number"
+        )
     try:
         return _parse(context.resource_unit).units
     except Exception:  # pint's parser raises tokenizer and other errors on bad text
@@ -151,7 +163,7 @@ def convert(text: str, kind: str, context: Context, slice_id: str | None = None)
     elif kind == "amount":
         hours = context.total_hours if slice_id is None else context.slice_hours[slice_id]
         candidates.append(quantity * hours * units.hour)
-    elif kind in ("money", "capacity"):
+    elif kind in ("money", "capacity", "money_per_km"):
         candidates.append(quantity * units.year)  # a cost per year, e.g. "50 kEUR/yr"
     for candidate in candidates:
         try:
@@ -174,6 +186,10 @@ def _what(kind: str, context: Context) -> str:
         "capacity": f"{context.currency} per year per unit of the resource per hour",
         "money": context.currency,
         "carbon": f"{context.currency} per t CO2e",
+        "km": "km",
+        "money_per_km": f"{context.currency} per km",
+        "per_unit_km": f"{context.currency} per unit of the resource per km",
+        "emissions_km": "t CO2e per unit of the resource per km",
     }[kind]
 
 
@@ -243,7 +259,53 @@ def convert_units(data: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
                 if isinstance(item, dict) and _has_quantity(item):
                     own = _resource_context(context, resources, item.get("resource"))
                     _convert_item(item, (*group_path, index), own, problems)
+    _convert_transport(data, resources, context, problems)
     return data, problems
+
+
+def _convert_transport(
+    data: dict[str, Any], resources: dict[str, Any], context: Context, problems: list[Problem]
+) -> None:
+    transport = data.get("transport")
+    for name, mode in transport.items() if isinstance(transport, dict) else ():
+        if isinstance(mode, dict) and _has_quantity(mode):
+            own = _mode_context(context, resources, mode.get("resources"))
+            _convert_mode(mode, ("transport", name), own, problems)
+    distances = data.get("distances")
+    for index, item in enumerate(distances) if isinstance(distances, list) else ():
+        if isinstance(item, dict):
+            _convert_at(item, "km", "km", context, ("distances", index), problems)
+
+
+def _mode_context(context: Context, resources: dict[str, Any], carried: Any) -> Context:
+    """A mode's context: its resources' unit where they all share one (else none)."""
+    units = {
+        spec.get("unit")
+        for resource in (carried if isinstance(carried, list) else [])
+        if isinstance(spec := resources.get(resource) if isinstance(resource, str) else None, dict)
+    }
+    unit = units.pop() if len(units) == 1 else None
+    return Context(
+        currency=context.currency,
+        resource_unit=unit if isinstance(unit, str) and unit else None,
+        density=None,
+        total_hours=context.total_hours,
+        slice_hours=context.slice_hours,
+    )
+
+
+def _convert_mode(
+    mode: dict[str, Any], path: Path, context: Context, problems: list[Problem]
+) -> None:
+    """Transport: per-km costs in currency, per-unit-km ones in the carried resources' unit."""
+    for key, kind in (
+        ("capex_per_km", "money_per_km"),
+        ("fixed_opex_per_km", "money_per_km"),
+        ("variable_cost", "per_unit_km"),
+        ("emissions", "emissions_km"),
+        ("max_distance", "km"),
+    ):
+        _convert_at(mode, key, kind, context, path, problems)
 
 
 def _scenario_context(data: dict[str, Any]) -> Context:
