@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from symopt.scenario.archetypes import ARCHETYPE_KEY
+from symopt.scenario.archetypes import ARCHETYPE_KEY, REPO_MODELS_DIR
 from symopt.scenario.schema import Scenario
 
 FORMAT_VERSION = 1
@@ -46,26 +46,23 @@ def scenario_schema() -> dict[str, Any]:
     definitions = schema["$defs"]
     # `Bound` and `Facility` check "exactly one of" in Python; say it in the schema too.
     definitions["Bound"]["oneOf"] = [{"required": ["min"]}, {"required": ["max"]}]
+    place = [{"required": ["site"]}, {"required": ["candidate_sites"]}]
     # A facility with an archetype may leave out anything the archetype gives.
-    own = definitions.pop("Facility")
-    own["oneOf"] = [{"required": ["site"]}, {"required": ["candidate_sites"]}]
-    definitions["Facility"] = own
     partial = _partial_definitions(definitions, "Facility")
-    from_archetype = partial.pop("Facility")
+    from_archetype = partial.pop(_PARTIAL + "Facility")
     from_archetype["properties"][ARCHETYPE_KEY] = {
         "type": "string",
         "description": (
             "Start this facility from models/<name>.yaml; fields given here override the "
             "archetype's (maps merge key by key, lists and numbers are replaced whole)."
         ),
-        "examples": _library_names(),
+        "examples": sorted(path.stem for path in REPO_MODELS_DIR.glob("*.yaml")),
     }
-    from_archetype["required"] = [ARCHETYPE_KEY]
-    from_archetype["oneOf"] = own["oneOf"]
-    from_archetype["title"] = "Facility from an archetype"
-    definitions.update(partial)
-    definitions["FacilityFromArchetype"] = from_archetype
-    definitions["FacilityOwn"] = definitions.pop("Facility")
+    from_archetype.update(title="Facility from an archetype", required=[ARCHETYPE_KEY])
+    from_archetype["oneOf"] = place
+    own = definitions.pop("Facility")
+    own["oneOf"] = place
+    definitions.update(partial, FacilityOwn=own, FacilityFromArchetype=from_archetype)
     definitions["Facility"] = {
         "description": own.get("description", ""),
         "if": {"type": "object", "required": [ARCHETYPE_KEY]},
@@ -85,21 +82,17 @@ def _partial_definitions(definitions: dict[str, Any], root: str) -> dict[str, An
     partial: dict[str, Any] = {}
 
     def make(name: str) -> None:
-        if name in partial or (name == root and partial):
+        if _PARTIAL + name in partial:
             return
         definition = copy.deepcopy(definitions[name])
         definition.pop("required", None)
         definition.pop("oneOf", None)
-        partial[name] = definition
+        partial[_PARTIAL + name] = definition
         for field in definition.get("properties", {}).values():
             _retarget(field, make)
 
     make(root)
-    facility = partial[root]
-    return {
-        **{_PARTIAL + name: item for name, item in partial.items() if name != root},
-        root: facility,
-    }
+    return partial
 
 
 def _retarget(node: Any, make: Any) -> None:
@@ -117,9 +110,3 @@ def _retarget(node: Any, make: Any) -> None:
     elif isinstance(node, list):
         for item in node:
             _retarget(item, make)
-
-
-def _library_names() -> list[str]:
-    from symopt.scenario.archetypes import REPO_MODELS_DIR
-
-    return sorted(path.stem for path in REPO_MODELS_DIR.glob("*.yaml"))
