@@ -13,6 +13,7 @@ import pyomo.environ as pyo
 from symopt._version import __version__
 from symopt.enums import Driver, SolveStatus
 from symopt.network.candidates import CandidateNetwork
+from symopt.results.accounting import link_accounts
 from symopt.model.objective import Objective
 from symopt.model.solution import (
     FLOW_TOLERANCE,
@@ -77,6 +78,13 @@ class Result:
     @property
     def objective(self) -> float:
         return self.summary.objective
+
+    @property
+    def built_links(self) -> pd.DataFrame:
+        """The rows of `links` with a build decision taken (y = 1)."""
+        if "built" not in self.links.columns:
+            return self.links
+        return self.links[self.links["built"].astype(bool)]
 
 
 @dataclass(frozen=True)
@@ -194,7 +202,7 @@ def extract_result(
         status=run.status,
         summary=summary,
         flows=_flow_table(network, d.flow_link, d.flow_slice, d.x, slice_ids),
-        links=_link_table(network, d.build_links, d.y, d.flow_link, d.x),
+        links=link_accounts(network, d),
         alternatives=_node_table(
             network.demands,
             "demand_id",
@@ -277,42 +285,6 @@ def _flow_table(
             "distance_km": links["distance_km"].to_numpy()[link],
             "sent": sent,
             "delivered": sent * links["factor"].to_numpy()[link],
-            "supply_id": network.supplies["supply_id"].to_numpy()[supply],
-            "demand_id": network.demands["demand_id"].to_numpy()[demand],
-        }
-    )
-
-
-def _link_table(
-    network: CandidateNetwork,
-    built_links: np.ndarray,
-    y: np.ndarray,
-    flow_link: np.ndarray,
-    x: np.ndarray,
-) -> pd.DataFrame:
-    links = network.links
-    all_sent = np.bincount(flow_link, weights=x, minlength=len(links))
-    build_cost = links["build_cost"].to_numpy(dtype=float)
-    # y is free on a 0 km link; one that carries nothing and costs nothing is not "built".
-    chosen = built_links[
-        (y > 0.5) & ((all_sent[built_links] > FLOW_TOLERANCE) | (build_cost[built_links] > 0))
-    ]
-    sent = all_sent[chosen]
-    supply = links["supply"].to_numpy()[chosen]
-    demand = links["demand"].to_numpy()[chosen]
-    build_cost = build_cost[chosen]
-    transport_cost = sent * links["unit_cost"].to_numpy()[chosen]
-    return pd.DataFrame(
-        {
-            "source": network.supplies["facility"].to_numpy()[supply],
-            "sink": network.demands["facility"].to_numpy()[demand],
-            "resource": links["resource"].to_numpy()[chosen],
-            "mode": links["mode"].to_numpy()[chosen],
-            "distance_km": links["distance_km"].to_numpy()[chosen],
-            "annual_cost": build_cost,
-            "transport_cost": transport_cost,
-            "sent": sent,
-            "delivered": sent * links["factor"].to_numpy()[chosen],
             "supply_id": network.supplies["supply_id"].to_numpy()[supply],
             "demand_id": network.demands["demand_id"].to_numpy()[demand],
         }

@@ -123,7 +123,7 @@ def result_row(result: Result, path: str, seconds: float) -> dict[str, Any]:
         "finished": _now(),
     }
     if result.status.has_solution:
-        links = result.links
+        links = result.built_links
         row["built_links"] = len(links)
         row["links"] = "; ".join(
             f"{r.source}->{r.sink} ({r.mode})" for r in links.itertuples(index=False)
