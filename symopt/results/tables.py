@@ -14,6 +14,8 @@ from symopt._version import __version__
 from symopt.enums import Driver, SolveStatus
 from symopt.network.candidates import CandidateNetwork
 from symopt.results.accounting import link_accounts
+from symopt.results.indicators import COLUMNS as INDICATOR_COLUMNS
+from symopt.results.indicators import PARK, indicator_table
 from symopt.model.objective import Objective
 from symopt.model.solution import (
     FLOW_TOLERANCE,
@@ -46,11 +48,17 @@ class Summary:
     timings: dict[str, float] = field(default_factory=dict)
     diagnosis: tuple[str, ...] = ()
     """Why the scenario is infeasible, in a planner's terms (empty otherwise)."""
+    indicators: tuple[dict[str, Any], ...] = ()
+    """The park's effect indicators: `indicator`, `resource`, `unit`, `baseline`, `actual`,
+    `saving` (per year; see `symopt.results.indicators`)."""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["status"] = self.status.value
         data["diagnosis"] = list(self.diagnosis)
+        data["indicators"] = [
+            {key: _json_number(value) for key, value in row.items()} for row in self.indicators
+        ]
         return {key: _json_number(value) for key, value in data.items()}
 
 
@@ -74,6 +82,8 @@ class Result:
     disposals: pd.DataFrame
     facilities: pd.DataFrame
     """One row per facility: built, site, size, annual activity and annual cost."""
+    indicators: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=INDICATOR_COLUMNS))
+    """The effect indicators per firm and for the park (`symopt.results.indicators`)."""
 
     @property
     def objective(self) -> float:
@@ -179,8 +189,11 @@ def extract_result(
         cost, emissions = totals(network, d)
         value = objective.cost_weight * cost + objective.emissions_weight * emissions
         base_cost, base_emissions = baseline(network, d)
+        indicators = indicator_table(network, d)
     else:
         cost = emissions = value = base_cost = base_emissions = math.nan
+        indicators = pd.DataFrame(columns=INDICATOR_COLUMNS)
+    park = indicators[indicators["firm"] == PARK].drop(columns="firm")
     summary = Summary(
         status=run.status,
         objective=value,
@@ -197,6 +210,9 @@ def extract_result(
         currency=currency,
         solver_status=run.highs_status,
         timings=timings,
+        indicators=tuple(
+            {str(key): value for key, value in row.items()} for row in park.to_dict("records")
+        ),
     )
     return Result(
         status=run.status,
@@ -224,6 +240,7 @@ def extract_result(
             "disposal_emissions",
         ),
         facilities=_facility_table(network, d if run.status.has_solution else None),
+        indicators=indicators,
     )
 
 
