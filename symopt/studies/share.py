@@ -33,6 +33,7 @@ from symopt.scenario.schema import Scenario
 from symopt.solver.diagnose import explain_infeasibility
 from symopt.solver.highs import SolverOptions
 from symopt.solver.pipeline import solve, solver_options
+from symopt.studies.coalition_task import CoalitionTask, solve_coalition
 from symopt.studies.coalitions import (
     components,
     core_check,
@@ -52,7 +53,7 @@ from symopt.studies.share_tables import (
     write_share,
 )
 from symopt.studies.store import Store
-from symopt.studies.tasks import VariantTask, solve_variant
+from symopt.studies.tasks import VariantTask
 from symopt.studies.transfers import cost_before_transfers, transfer_payments
 
 __all__ = ["EXACT_LIMIT", "ShareRun", "run_share", "share"]
@@ -113,17 +114,21 @@ def _solve_parts(
     """Solve the connected coalitions not yet in the store; every part's stored row."""
     base = scenario.model_dump_json()
     keys = {mask: _key(base, mask, firms, options) for mask in parts}
+    base_hash = hashlib.sha256(base.encode("utf-8")).hexdigest()
     done = store.keys()
-    tasks = [
-        VariantTask(
-            keys[mask],
-            restrict(scenario, {firms[i] for i in members(mask, len(firms))}),
-            "cost",
-            options,
+    tasks: list[VariantTask] = []
+    for mask in sorted(parts, key=lambda mask: (bin(mask).count("1"), mask)):
+        if keys[mask] in done:
+            continue
+        inside = {firms[i] for i in members(mask, len(firms))}
+        facilities = tuple(
+            name for name in scenario.facilities if scenario.owner_of(name) in inside
         )
-        for mask in sorted(parts, key=lambda mask: (bin(mask).count("1"), mask))
-        if keys[mask] not in done
-    ]
+        tasks.append(
+            CoalitionTask(
+                keys[mask], scenario, "cost", options, base=base_hash, facilities=facilities
+            )
+        )
     values = {keys[mask]: {"coalition": label(mask, firms)} for mask in parts}
     sink = OutcomeSink(store, values, {"coalition": pa.string()}, total=len(tasks))
     if progress is not None and tasks:
@@ -133,11 +138,11 @@ def _solve_parts(
         )
     try:
         if scheduler is not None and tasks:
-            run_dask(tasks, solve_variant, scheduler, sink)
+            run_dask(tasks, solve_coalition, scheduler, sink)
         elif tasks and (workers is None or workers <= 1 or len(tasks) == 1):
-            run_inline(tasks, solve_variant, sink)
+            run_inline(tasks, solve_coalition, sink)
         elif tasks:
-            run_pool(tasks, solve_variant, min(workers or os.cpu_count() or 1, len(tasks)), sink)
+            run_pool(tasks, solve_coalition, min(workers or os.cpu_count() or 1, len(tasks)), sink)
     finally:
         sink.flush()
     stored = store.read().set_index("variant")
