@@ -53,7 +53,8 @@ def test_water_pipe_npv_and_payback_by_hand() -> None:
     assert pipe["built"]
     assert pipe["avoided_alternative_cost"] == pytest.approx(avoided, rel=REL)
     assert pipe["annualised_capex"] == pytest.approx(annualised, rel=REL)
-    assert pipe["fixed_opex"] == 0 and pipe["transport_cost"] == 0
+    assert pipe["fixed_opex"] == 0
+    assert pipe["transport_cost"] == 0
     assert pipe["net_annual_benefit"] == pytest.approx(avoided - annualised, rel=REL)
     # NPV: -capex now, then `avoided` every year for 40 years at 5 %.
     assert pipe["npv"] == pytest.approx(-capex + avoided * annuity, rel=REL)
@@ -75,7 +76,8 @@ def test_truck_link_counts_transport_only() -> None:
     transport, transport_t = sent * km * 0.10, sent * km * 0.00006
     avoided, avoided_t = sent * 20, sent * 0.0295
     assert not truck["built"]
-    assert truck["annualised_capex"] == 0 and truck["fixed_opex"] == 0
+    assert truck["annualised_capex"] == 0
+    assert truck["fixed_opex"] == 0
     assert truck["transport_cost"] == pytest.approx(transport, rel=REL)
     assert truck["transport_emissions"] == pytest.approx(transport_t, rel=REL)
     assert truck["avoided_alternative_emissions"] == pytest.approx(avoided_t, rel=REL)
@@ -182,7 +184,8 @@ def test_water_indicator_by_hand() -> None:
     # 500,000 m3 needed; 135,000 of condensate + 270,000 of effluent delivered.
     for firm in ("methanol_plant", "(park)"):
         row = table.loc[(firm, "water")]
-        assert row["unit"] == "m3" and row["resource"] == "water"
+        assert row["unit"] == "m3"
+        assert row["resource"] == "water"
         assert row["baseline"] == pytest.approx(500_000, rel=REL)
         assert row["actual"] == pytest.approx(95_000, rel=REL)
         assert row["saving"] == pytest.approx(405_000, rel=REL)
@@ -217,4 +220,6 @@ def test_unknown_owner_is_refused() -> None:
     with pytest.raises(symopt.ScenarioError) as error:
         symopt.parse_scenario(text, source="water.yaml")
     message = str(error.value.issues[0])
-    assert "owner" in message and "unknown firm 'umeaenergi'" in message and "umeva" in message
+    assert "owner" in message
+    assert "unknown firm 'umeaenergi'" in message
+    assert "umeva" in message

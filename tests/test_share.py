@@ -28,9 +28,9 @@ import symopt
 from symopt.studies.coalitions import (
     core_check,
     proportional_split,
+    sample_permutations,
     shapley_exact,
     shapley_sampled,
-    sample_permutations,
 )
 from symopt.studies.share import run_share
 
@@ -98,7 +98,8 @@ def test_three_firms_by_hand(tmp_path: Path) -> None:
     for firm in (W, C, M):
         after = before[firm] + paid[firm] - received[firm]
         assert after == pytest.approx(shapley[firm], rel=1e-6, abs=0.01)
-    assert set(transfers["payer"]) == {M} and set(transfers["mode"]) == {"water_pipe"}
+    assert set(transfers["payer"]) == {M}
+    assert set(transfers["mode"]) == {"water_pipe"}
 
 
 # ---- 4 firms against the independent reference MILP -----------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -22,8 +23,9 @@ from symopt.text import printable
 
 __all__ = ["register_share_command", "share_command"]
 
-stdout = Console()
-stderr = Console(stderr=True)
+#: Wide enough for firm names when the output is a file or a pipe.
+stdout = Console(width=None if sys.stdout.isatty() else 140)
+stderr = Console(stderr=True, width=None if sys.stderr.isatty() else 140)
 
 
 def share_command(
