@@ -329,3 +329,42 @@ def test_sampled_within_three_errors_on_six_firms() -> None:
     assert (np.abs(sampled.value - exact) <= 3 * sampled.standard_error).all()
     assert (sampled.standard_error > 0).all()
     assert not math.isnan(sampled.standard_error.sum())
+
+
+def test_share_command(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    scenario = ROOT / "scenarios" / "examples" / "water_reuse.yaml"
+    done = subprocess.run(
+        [sys.executable, "-m", "symopt", "share", str(scenario), "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Shapley" in done.stdout
+    assert "EUR per year" in done.stdout
+    assert "methanol_plant" in done.stdout  # the payer of the transfers
+    firms = pd.read_csv(tmp_path / "firms.csv")
+    assert list(firms.columns[:5]) == [
+        "firm",
+        "name",
+        "facilities",
+        "standalone_cost",
+        "shapley_cost",
+    ]
+    for column in ("shapley_saving", "proportional_cost", "in_core"):
+        assert column in firms.columns
+    assert len(pd.read_parquet(tmp_path / "coalitions.parquet")) == 7
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(scenario.read_text(encoding="utf-8").replace("symopt: 1", "symopt: 2"))
+    done = subprocess.run(
+        [sys.executable, "-m", "symopt", "share", str(bad), "--out", str(tmp_path / "b")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "bad.yaml:" in done.stderr
+    assert "Traceback" not in done.stderr
