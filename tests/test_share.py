@@ -368,3 +368,37 @@ def test_share_command(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "bad.yaml:" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("path", "coalitions"),
+    [
+        (
+            "boden.yaml",
+            [
+                {"stegra", "fish_farm_operator"},
+                {"stegra", "agtira", "boden_energi"},
+                {"hive", "agtira", "boden_energi", "genesis"},
+                {"boden_municipality", "stegra", "boden_business_park", "hydro66"},
+            ],
+        ),
+        ("umea.yaml", [{"umea_energi", "liquid_wind"}, {"umea_energi", "umeva"}]),
+    ],
+)
+def test_restricted_network_matches_restricted_scenario(
+    path: str, coalitions: list[set[str]]
+) -> None:
+    """A coalition solved on the park's network without the others' facilities (what
+    `symopt share` does) costs what `symopt.solve` gives for the smaller scenario."""
+    from symopt.studies.coalition_task import CoalitionTask, solve_coalition
+    from symopt.studies.share import restrict
+
+    scenario = symopt.load_scenario(ROOT / "scenarios" / path)
+    options = symopt.solver_options(mip_gap=0)
+    for firms in coalitions:
+        facilities = tuple(name for name in scenario.facilities if scenario.owner_of(name) in firms)
+        task = CoalitionTask("k", scenario, "cost", options, base=path, facilities=facilities)
+        row = solve_coalition(task).row
+        alone = symopt.solve(restrict(scenario, firms), objective="cost", options=options)
+        assert row["status"] == alone.status.value
+        assert row["total_cost"] == pytest.approx(alone.summary.total_cost, rel=1e-7, abs=1e-3)
