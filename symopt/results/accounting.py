@@ -121,8 +121,7 @@ def link_accounts(network: CandidateNetwork, decisions: Decisions) -> pd.DataFra
             "built": built,
             "avoided_alternative_cost": delivered * alternative_cost,
             "avoided_alternative_emissions": delivered * alternative_emissions,
-            "avoided_disposal_cost": sent
-            * supplies["disposal_cost"].to_numpy(dtype=float)[supply],
+            "avoided_disposal_cost": sent * supplies["disposal_cost"].to_numpy(dtype=float)[supply],
             "avoided_disposal_emissions": sent
             * supplies["disposal_emissions"].to_numpy(dtype=float)[supply],
             "transport_emissions": sent * link_value("unit_emissions"),

@@ -11,11 +11,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from symopt._version import __version__
-from symopt.enums import Driver, SolveStatus
-from symopt.network.candidates import CandidateNetwork
-from symopt.results.accounting import link_accounts
-from symopt.results.indicators import COLUMNS as INDICATOR_COLUMNS
-from symopt.results.indicators import PARK, indicator_table
+from symopt.enums import SolveStatus
 from symopt.model.objective import Objective
 from symopt.model.solution import (
     FLOW_TOLERANCE,
@@ -24,6 +20,10 @@ from symopt.model.solution import (
     driver_values,
     read_decisions,
 )
+from symopt.network.candidates import CandidateNetwork
+from symopt.results.accounting import link_accounts
+from symopt.results.indicators import COLUMNS as INDICATOR_COLUMNS
+from symopt.results.indicators import PARK, indicator_table
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,9 @@ class Result:
     disposals: pd.DataFrame
     facilities: pd.DataFrame
     """One row per facility: built, site, size, annual activity and annual cost."""
-    indicators: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=INDICATOR_COLUMNS))
+    indicators: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=INDICATOR_COLUMNS)
+    )
     """The effect indicators per firm and for the park (`symopt.results.indicators`)."""
 
     @property
