@@ -96,12 +96,11 @@ def indicator_table(network: CandidateNetwork, decisions: Decisions) -> pd.DataF
 
 def _total(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Sum `baseline` and `actual` per `keys`; NaN if any part is NaN."""
-    grouped = table.groupby(keys, sort=False)[["baseline", "actual"]]
-    return grouped.agg(_sum_with_nan).reset_index()
-
-
-def _sum_with_nan(column: pd.Series) -> float:
-    return float(np.sum(column.to_numpy(dtype=float)))
+    columns = ["baseline", "actual"]
+    grouped = table.groupby(keys, sort=False)
+    sums = grouped[columns].sum()
+    undefined = table[columns].isna().groupby([table[key] for key in keys], sort=False).any()
+    return sums.mask(undefined.reindex(sums.index).to_numpy(dtype=bool)).reset_index()
 
 
 def _emissions(
