@@ -68,6 +68,12 @@ def share_command(
             stderr.print(str(issue), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(ExitCode.BAD_INPUT) from None
     folder = out if out is not None else Path("results") / f"{scenario_file.stem}-share"
+    if scenario.objective != "cost":
+        stderr.print(
+            "note: the game is about annual cost; every coalition is solved for cost, "
+            "not for the scenario's objective",
+            highlight=False,
+        )
     progress = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
