@@ -219,6 +219,15 @@ def test_four_firms_against_reference(tmp_path: Path) -> None:
         sum(shapley[firm] for firm in members) - value for members, value in v.items() if members
     )
     assert bool(table["in_core"].iloc[0]) == (worst <= 1e-6 * abs(grand) + 1e-6)
+    # Before transfers the firms pay the park's cost between them; the payments along the
+    # links then bring each firm to its Shapley cost.
+    assert table["cost_before_transfers"].sum() == pytest.approx(grand, rel=1e-9)
+    paid = run.transfers.groupby("payer")["amount"].sum()
+    received = run.transfers.groupby("payee")["amount"].sum()
+    for firm in firms:
+        after = table.loc[firm, "cost_before_transfers"] + paid.get(firm, 0.0)
+        after -= received.get(firm, 0.0)
+        assert after == pytest.approx(shapley[firm], rel=REL, abs=1e-3)
     # Sampled: within 3 standard errors of the exact value (seeded, so reproducible).
     sampled = run_share(
         scenario, samples=60, seed=7, options=symopt.solver_options(mip_gap=0)
