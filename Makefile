@@ -35,6 +35,7 @@ lint: dev
 
 bench: dev
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.share
 	# OR-Library check (published optima, solve times); exit 2 = instances not beside the repo
 	$(BIN)/python -m benchmarks.orlib || test $$? -eq 2
 

@@ -176,3 +176,6 @@ register_sweep_commands(app)
 from symopt.cli.schema import register_schema_command  # noqa: E402
 
 register_schema_command(app)
+from symopt.cli.share import register_share_command  # noqa: E402  (share)
+
+register_share_command(app)

@@ -17,6 +17,7 @@ import pandas as pd
 
 from symopt.enums import Better, Driver, Mixing
 from symopt.errors import SymoptError
+from symopt.network.accounting import with_build_costs, with_indicator, with_owner
 from symopt.network.geography import Geography, haversine_km
 from symopt.network.nodes import (
     NodeTables,
@@ -80,7 +81,8 @@ class CandidateNetwork:
     links: pd.DataFrame
     """`supply`, `demand`, `mode`, `resource`, `placement_from`, `placement_to`,
     `distance_km`, `factor` (1 - loss*d), `built` (needs y), `build_cost` (annual cost of
-    y = 1), `unit_cost` and `unit_emissions` (per unit sent)."""
+    y = 1), `unit_cost` and `unit_emissions` (per unit sent); `capex`, `fixed_opex` (see
+    `symopt.network.accounting`)."""
     quality_terms: pd.DataFrame
     """Linear-mixing rows: `demand`, `attribute`, `link`, `margin` (q_l - min, or max - q_l);
     constraint: sum over links of factor * margin * x >= 0 per (demand, attribute, slice)."""
@@ -131,6 +133,8 @@ def build_network(scenario: Scenario) -> CandidateNetwork:
         facility=names[nodes.placements["facility_index"].to_numpy(dtype=int)]
     )
     links = _candidate_links(scenario, supplies, demands, placements, crf)
+    links = with_build_costs(scenario, links)
+    supplies, demands = with_indicator(scenario, supplies), with_indicator(scenario, demands)
     link_quality, quality_terms, links = _apply_quality(
         scenario, links, nodes.supply_quality, nodes.demand_bounds
     )
@@ -138,7 +142,7 @@ def build_network(scenario: Scenario) -> CandidateNetwork:
     return CandidateNetwork(
         scenario_name=scenario.name,
         slices=pd.DataFrame({"id": slice_ids, "hours": hours}),
-        facilities=nodes.facilities,
+        facilities=with_owner(scenario, nodes.facilities),
         placements=placements,
         supplies=supplies,
         demands=demands,

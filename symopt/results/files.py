@@ -16,6 +16,7 @@ TABLE_FILES = {
     "alternatives": "alternatives.csv",
     "disposals": "disposals.csv",
     "facilities": "facilities.csv",
+    "indicators": "indicators.csv",
 }
 
 

@@ -102,6 +102,10 @@ class Economics(Frozen):
     """Years over which capital costs are annualised. Unit: years."""
 
 
+#: The effect indicators a resource can count towards (CO2e is always counted).
+Indicator = Literal["water", "resources", "energy", "waste"]
+
+
 class Quality(Frozen):
     """A quality attribute of a resource (purity, temperature, a contaminant)."""
 
@@ -122,6 +126,10 @@ class Resource(Frozen):
     """Unit of every amount of this resource (a label, e.g. "t", "MWh", "m3")."""
     qualities: dict[Identifier, Quality] = Field(default_factory=dict)
     """Attributes that demands can put limits on; may be empty."""
+    indicator: Indicator | None = None
+    """Which effect indicator the resource counts towards (`water`, `resources`, `energy`:
+    conventional supply avoided, in the resource's unit per year; `waste`: surplus no longer
+    disposed, in the resource's unit per year). Default: none (not an indicator)."""
 
 
 class Site(Frozen):
@@ -267,6 +275,10 @@ class Process(Frozen):
 class Facility(Frozen):
     """A plant, building or farm that supplies and demands resources."""
 
+    owner: Identifier | None = None
+    """The firm that owns and runs the facility (a firm id, listed in `firms` if that map is
+    given). Used only for accounting and the fair split (`symopt share`), never by the
+    optimum. Default: the facility's own id (a firm of its own)."""
     site: Identifier | None = None
     """The site of a facility whose place is fixed."""
     candidate_sites: Annotated[list[Identifier], Field(min_length=1)] | None = None
@@ -383,6 +395,9 @@ class Scenario(Frozen):
     """Who supplies and who demands: facility id -> facility."""
     transport: dict[Identifier, TransportMode] = Field(default_factory=dict)
     """How resources can be carried: mode id -> mode. Without any mode there are no links."""
+    firms: dict[Identifier, Annotated[str, Field(max_length=200)]] = Field(default_factory=dict)
+    """Firm id -> display name, for reports and `symopt share`. Optional; when given, every
+    facility's `owner` must be one of its ids. Default: no names (a firm is shown by its id)."""
     distances: list[DistanceOverride] = Field(default_factory=list)
     """Route lengths between site pairs, replacing computed distances."""
     objective: Annotated[
@@ -398,3 +413,12 @@ class Scenario(Frozen):
     @property
     def total_hours(self) -> float:
         return sum(time_slice.hours for time_slice in self.time_slices)
+
+    def owner_of(self, facility_id: str) -> str:
+        """The firm owning a facility: its `owner`, else the facility's own id."""
+        owner = self.facilities[facility_id].owner
+        return facility_id if owner is None else owner
+
+    def firm_name(self, firm: str) -> str:
+        """A firm's display name (from `firms`), else its id."""
+        return self.firms.get(firm) or firm
