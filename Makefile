@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SCENARIO ?= scenarios/boden.yaml
 
-.PHONY: run test lint bench install dev clean
+.PHONY: run test lint bench install dev clean schema
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +35,14 @@ lint: dev
 
 bench: dev
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.share
 	# OR-Library check (published optima, solve times); exit 2 = instances not beside the repo
 	$(BIN)/python -m benchmarks.orlib || test $$? -eq 2
+
+# The published JSON Schemas (docs/schema.md); a test checks they are current.
+schema: install
+	$(BIN)/symopt schema -o docs/schema/scenario-v1.schema.json
+	$(BIN)/symopt schema --sweep -o docs/schema/sweep-v1.schema.json
 
 clean:
 	rm -rf $(VENV) results .pytest_cache .mypy_cache .ruff_cache

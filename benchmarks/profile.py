@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.generate import SIZES, write_scenario
-from benchmarks.run import OUT, preimport
+from benchmarks.measure import OUT, preimport
 
 STAGES = ("load", "network", "build", "handover", "results")
 

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from symopt.solver.highs import SolverOptions
     from symopt.solver.pipeline import solve, solver_options
     from symopt.studies.pareto import pareto
+    from symopt.studies.share import share
     from symopt.studies.sweep import sweep
 
 #: Public name -> the module that defines it.
@@ -55,6 +56,7 @@ _PUBLIC = {
     "solver_options": "symopt.solver.pipeline",
     "pareto": "symopt.studies.pareto",
     "sweep": "symopt.studies.sweep",
+    "share": "symopt.studies.share",
 }
 
 __all__ = [
@@ -75,6 +77,7 @@ __all__ = [
     "load_scenario",
     "pareto",
     "parse_scenario",
+    "share",
     "solve",
     "solver_options",
     "sweep",

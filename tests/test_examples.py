@@ -61,7 +61,7 @@ def assert_flows(result: symopt.Result, expected: dict[tuple[str, str, str, str]
 def built_links(result: symopt.Result) -> dict[tuple[str, str, str], float]:
     return {
         (row.source, row.sink, row.mode): row.annual_cost
-        for row in result.links.itertuples(index=False)
+        for row in result.built_links.itertuples(index=False)
     }
 
 

@@ -63,7 +63,7 @@ def flow_table(result: symopt.Result) -> dict[FlowKey, tuple[float, float]]:
 def link_table(result: symopt.Result) -> dict[LinkKey, float]:
     return {
         (row.source, row.sink, row.mode): row.annual_cost
-        for row in result.links.itertuples(index=False)
+        for row in result.built_links.itertuples(index=False)
     }
 
 

@@ -86,7 +86,7 @@ def test_reported_plan_is_feasible_and_priced_per_spec(seed: int) -> None:
     check = evaluate_plan(
         data,
         flows=result.flows.to_dict("records"),
-        built=result.links.to_dict("records"),
+        built=result.built_links.to_dict("records"),
         alternatives=result.alternatives.to_dict("records"),
         disposals=result.disposals.to_dict("records"),
     )

@@ -97,3 +97,31 @@ def test_extensions_cover_every_new_field() -> None:
                     seen.update({"capacity cost"} if alternative.get("capacity_cost") else set())
                     seen.update({"security"} if "security" in demand else set())
     assert seen == {"default security", "purchase", "quality", "capacity cost", "security"}
+
+
+@pytest.mark.parametrize("seed", SEEDS[:12])
+def test_link_and_firm_accounts_add_up_with_purchases_and_backup(seed: int) -> None:
+    """Per-link net benefits add up to the saving, and per-facility costs (with purchases
+    on the supplier and backup on the demand) plus alternatives, disposals, links and the
+    carbon price on each firm's emissions add up to the total cost."""
+    from symopt.studies.transfers import cost_before_transfers
+
+    data = with_extensions(random_scenario(seed), seed)
+    result = _solve(data)
+    if result.status is not symopt.SolveStatus.OPTIMAL:
+        return
+    summary, links = result.summary, result.links
+    assert summary.cost_saving == pytest.approx(
+        links["net_annual_benefit"].sum(), rel=1e-7, abs=1e-4
+    )
+    abated = (
+        links["avoided_alternative_emissions"]
+        + links["avoided_disposal_emissions"]
+        - links["transport_emissions"]
+        - links["purchase_emissions"]
+    )
+    assert summary.emission_saving == pytest.approx(abated.sum(), rel=1e-7, abs=1e-6)
+    names = [str(name) for name in result.facilities["facility"]]
+    carbon = float((data.get("economics") or {}).get("carbon_price", 0.0))
+    firms = cost_before_transfers(result, {name: name for name in names}, names, carbon)
+    assert firms.sum() == pytest.approx(summary.total_cost, rel=1e-7, abs=1e-4)

@@ -118,8 +118,8 @@ def test_links_only_where_both_ends_are_placed() -> None:
     # Pipe annual cost = 10 x CRF(0, 10) = 1 per km: p1 at 11.12 km is cheapest; exactly
     # one link is built, and it starts at the chosen plot.
     assert result.objective == pytest.approx(KM_01, rel=1e-9)
-    assert len(result.links) == 1
-    assert result.links["distance_km"].iloc[0] == pytest.approx(KM_01)
+    assert len(result.built_links) == 1
+    assert result.built_links["distance_km"].iloc[0] == pytest.approx(KM_01)
     assert facility(result, "o2_plant")["site"] == "p1"
 
 

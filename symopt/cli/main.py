@@ -172,3 +172,10 @@ def main() -> None:
 from symopt.cli.studies import register_sweep_commands  # noqa: E402  (sweep, pareto)
 
 register_sweep_commands(app)
+
+from symopt.cli.schema import register_schema_command  # noqa: E402
+
+register_schema_command(app)
+from symopt.cli.share import register_share_command  # noqa: E402  (share)
+
+register_share_command(app)

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from symopt.enums import Better, Mixing
+from symopt.network.accounting import with_build_costs, with_indicator, with_owner
 from symopt.network.activity import activity_bounds
 from symopt.network.blending import alternative_margins, empty_alternative_terms, needed_rows
 from symopt.network.geography import Geography, haversine_km
@@ -81,7 +82,8 @@ class CandidateNetwork:
     links: pd.DataFrame
     """`supply`, `demand`, `mode`, `resource`, `placement_from`, `placement_to`,
     `distance_km`, `factor` (1 - loss*d), `built` (needs y), `build_cost` (annual cost of
-    y = 1), `unit_cost` and `unit_emissions` (per unit sent)."""
+    y = 1), `unit_cost` and `unit_emissions` (per unit sent); `capex`, `fixed_opex` (see
+    `symopt.network.accounting`)."""
     quality_terms: pd.DataFrame
     """Linear-mixing rows: `demand`, `attribute`, `link`, `margin` (q_l - min, or max - q_l);
     constraint: sum over links of factor * margin * x >= 0 per (demand, attribute, slice)."""
@@ -140,6 +142,8 @@ def build_network(
         facility=names[nodes.placements["facility_index"].to_numpy(dtype=int)]
     )
     links = _candidate_links(scenario, supplies, demands, placements, crf)
+    links = with_build_costs(scenario, links)
+    supplies, demands = with_indicator(scenario, supplies), with_indicator(scenario, demands)
     link_quality, quality_terms, links, alternative_terms = _apply_quality(
         scenario, links, nodes, demands["resource"]
     )
@@ -152,7 +156,7 @@ def build_network(
     return CandidateNetwork(
         scenario_name=scenario.name,
         slices=pd.DataFrame({"id": slice_ids, "hours": hours}),
-        facilities=nodes.facilities,
+        facilities=with_owner(scenario, nodes.facilities),
         placements=placements,
         supplies=supplies,
         demands=demands,

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from symopt.enums import Driver
-from symopt.scenario.schema import Amount, Facility, Scenario, Security
+from symopt.scenario.schema import Amount, Facility, Scenario, Security, UnitCost
 
 
 def spread_amount(amount: Amount, slice_ids: list[str], hours: np.ndarray) -> np.ndarray:
@@ -32,6 +32,16 @@ def capital_recovery_factor(discount_rate: float, lifetime_years: float) -> floa
         return 1.0 / n
     growth = (1.0 + r) ** n
     return float(r * growth / (growth - 1.0))
+
+
+def _capacity_cost(alternative: UnitCost | None) -> float:
+    """`capacity_cost` of an alternative (0 for a plain `UnitCost` built in code)."""
+    return float(getattr(alternative, "capacity_cost", 0.0))
+
+
+def _alternative_quality(alternative: UnitCost | None) -> dict[str, float]:
+    """`quality` of an alternative ({} for a plain `UnitCost` built in code)."""
+    return dict(getattr(alternative, "quality", {}))
 
 
 def _backup(security: Security | None, scenario: Scenario) -> bool:
@@ -197,12 +207,12 @@ def build_node_tables(scenario: Scenario, crf: float) -> NodeTables:
                     alternative.cost if alternative else 0.0,
                     alternative.emissions if alternative else 0.0,
                     alternative is not None and _backup(item.security, scenario),
-                    alternative.capacity_cost if alternative else 0.0,
+                    _capacity_cost(alternative),
                 )
             )
             alternative_quality.extend(
                 (node, attribute, value)
-                for attribute, value in (alternative.quality if alternative else {}).items()
+                for attribute, value in _alternative_quality(alternative).items()
             )
             demand_amounts.append(np.full(len(hours), float(item.per_activity)))
             demand_bounds.extend(

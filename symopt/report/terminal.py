@@ -8,6 +8,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from symopt.report.accounts import indicator_table, link_economics_table
 from symopt.results.tables import Result
 
 LARGEST_FLOWS = 10
@@ -55,11 +56,11 @@ def summary_tables(result: Result) -> Group:
     decisions = _facility_decisions(result)
     if decisions is not None:
         parts.append(decisions)
-    if not result.links.empty:
+    if not result.built_links.empty:
         links = Table(title="built links", title_justify="left")
         for column in ("from", "to", "resource", "mode", "km", "annual cost"):
             links.add_column(column, justify="right" if column in ("km", "annual cost") else "left")
-        for link in result.links.to_dict("records"):
+        for link in result.built_links.to_dict("records"):
             links.add_row(
                 str(link["source"]),
                 str(link["sink"]),
@@ -90,6 +91,9 @@ def summary_tables(result: Result) -> Group:
                 f"{flow['delivered']:,.1f}",
             )
         parts.append(flows)
+    parts.extend(
+        table for table in (indicator_table(result), link_economics_table(result)) if table
+    )
     return Group(*parts)
 
 

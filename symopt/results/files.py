@@ -17,7 +17,18 @@ TABLE_FILES = {
     "disposals": "disposals.csv",
     "facilities": "facilities.csv",
     "security": "security.csv",
+    "indicators": "indicators.csv",
 }
+
+
+def _file_mode() -> int:
+    """What `open` would give a new file: 0666 less the process's umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_FILE_MODE = _file_mode()
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -25,6 +36,7 @@ def atomic_write_text(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(handle, _FILE_MODE)  # mkstemp makes 0600; results are for sharing
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             stream.write(text)
             stream.flush()

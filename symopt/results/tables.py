@@ -11,8 +11,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from symopt._version import __version__
-from symopt.enums import Driver, SolveStatus
-from symopt.network.candidates import CandidateNetwork
+from symopt.enums import SolveStatus
 from symopt.model.objective import Objective
 from symopt.model.solution import (
     FLOW_TOLERANCE,
@@ -21,6 +20,10 @@ from symopt.model.solution import (
     driver_values,
     read_decisions,
 )
+from symopt.network.candidates import CandidateNetwork
+from symopt.results.accounting import link_accounts
+from symopt.results.indicators import COLUMNS as INDICATOR_COLUMNS
+from symopt.results.indicators import PARK, indicator_table
 from symopt.results.security import purchase_and_backup, security_table
 
 
@@ -46,11 +49,17 @@ class Summary:
     timings: dict[str, float] = field(default_factory=dict)
     diagnosis: tuple[str, ...] = ()
     """Why the scenario is infeasible, in a planner's terms (empty otherwise)."""
+    indicators: tuple[dict[str, Any], ...] = ()
+    """The park's effect indicators: `indicator`, `resource`, `unit`, `baseline`, `actual`,
+    `saving` (per year; see `symopt.results.indicators`)."""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["status"] = self.status.value
         data["diagnosis"] = list(self.diagnosis)
+        data["indicators"] = [
+            {key: _json_number(value) for key, value in row.items()} for row in self.indicators
+        ]
         return {key: _json_number(value) for key, value in data.items()}
 
 
@@ -74,12 +83,23 @@ class Result:
     disposals: pd.DataFrame
     facilities: pd.DataFrame
     """One row per facility: built, site, size, annual activity and annual cost."""
+    indicators: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=INDICATOR_COLUMNS)
+    )
+    """The effect indicators per firm and for the park (`symopt.results.indicators`)."""
     security: pd.DataFrame = field(default_factory=pd.DataFrame)
     """One row per demand node: largest single-supplier share and backup capacity kept."""
 
     @property
     def objective(self) -> float:
         return self.summary.objective
+
+    @property
+    def built_links(self) -> pd.DataFrame:
+        """The rows of `links` with a build decision taken (y = 1)."""
+        if "built" not in self.links.columns:
+            return self.links
+        return self.links[self.links["built"].astype(bool)]
 
 
 @dataclass(frozen=True)
@@ -178,8 +198,11 @@ def extract_result(
         cost, emissions = totals(network, d)
         value = objective.cost_weight * cost + objective.emissions_weight * emissions
         base_cost, base_emissions = baseline(network, d)
+        indicators = indicator_table(network, d)
     else:
         cost = emissions = value = base_cost = base_emissions = math.nan
+        indicators = pd.DataFrame(columns=INDICATOR_COLUMNS)
+    park = indicators[indicators["firm"] == PARK].drop(columns="firm")
     summary = Summary(
         status=run.status,
         objective=value,
@@ -196,12 +219,15 @@ def extract_result(
         currency=currency,
         solver_status=run.highs_status,
         timings=timings,
+        indicators=tuple(
+            {str(key): value for key, value in row.items()} for row in park.to_dict("records")
+        ),
     )
     return Result(
         status=run.status,
         summary=summary,
         flows=_flow_table(network, d.flow_link, d.flow_slice, d.x, slice_ids),
-        links=_link_table(network, d.build_links, d.y, d.flow_link, d.x),
+        links=link_accounts(network, d),
         alternatives=_node_table(
             network.demands,
             "demand_id",
@@ -223,6 +249,7 @@ def extract_result(
             "disposal_emissions",
         ),
         facilities=_facility_table(network, d if run.status.has_solution else None),
+        indicators=indicators,
         security=security_table(network, d)
         if run.status.has_solution
         else pd.DataFrame({"demand_id": network.demands["demand_id"]}),
@@ -291,42 +318,6 @@ def _flow_table(
             "distance_km": links["distance_km"].to_numpy()[link],
             "sent": sent,
             "delivered": sent * links["factor"].to_numpy()[link],
-            "supply_id": network.supplies["supply_id"].to_numpy()[supply],
-            "demand_id": network.demands["demand_id"].to_numpy()[demand],
-        }
-    )
-
-
-def _link_table(
-    network: CandidateNetwork,
-    built_links: np.ndarray,
-    y: np.ndarray,
-    flow_link: np.ndarray,
-    x: np.ndarray,
-) -> pd.DataFrame:
-    links = network.links
-    all_sent = np.bincount(flow_link, weights=x, minlength=len(links))
-    build_cost = links["build_cost"].to_numpy(dtype=float)
-    # y is free on a 0 km link; one that carries nothing and costs nothing is not "built".
-    chosen = built_links[
-        (y > 0.5) & ((all_sent[built_links] > FLOW_TOLERANCE) | (build_cost[built_links] > 0))
-    ]
-    sent = all_sent[chosen]
-    supply = links["supply"].to_numpy()[chosen]
-    demand = links["demand"].to_numpy()[chosen]
-    build_cost = build_cost[chosen]
-    transport_cost = sent * links["unit_cost"].to_numpy()[chosen]
-    return pd.DataFrame(
-        {
-            "source": network.supplies["facility"].to_numpy()[supply],
-            "sink": network.demands["facility"].to_numpy()[demand],
-            "resource": links["resource"].to_numpy()[chosen],
-            "mode": links["mode"].to_numpy()[chosen],
-            "distance_km": links["distance_km"].to_numpy()[chosen],
-            "annual_cost": build_cost,
-            "transport_cost": transport_cost,
-            "sent": sent,
-            "delivered": sent * links["factor"].to_numpy()[chosen],
             "supply_id": network.supplies["supply_id"].to_numpy()[supply],
             "demand_id": network.demands["demand_id"].to_numpy()[demand],
         }

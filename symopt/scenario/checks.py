@@ -33,6 +33,7 @@ def check_scenario(scenario: Scenario) -> Iterator[Problem]:
     yield from _check_facilities(scenario)
     yield from _check_transport(scenario)
     yield from _check_distances(scenario)
+    yield from _check_owners(scenario)
 
 
 def _check_time_slices(scenario: Scenario) -> Iterator[Problem]:
@@ -323,3 +324,15 @@ def _raw_facility(
                         (*group_path, index, "amount", slice_id),
                         unknown_id_message("time slice", str(slice_id), slices),
                     )
+
+
+def _check_owners(scenario: Scenario) -> Iterator[Problem]:
+    """With a `firms` map, every explicit `owner` names one of its firms."""
+    if not scenario.firms:
+        return
+    for name, facility in scenario.facilities.items():
+        if facility.owner is not None and facility.owner not in scenario.firms:
+            yield (
+                ("facilities", name, "owner"),
+                unknown_id_message("firm", facility.owner, scenario.firms),
+            )

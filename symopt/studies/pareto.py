@@ -145,10 +145,10 @@ def _row(point: int, cap: float, result: Result, path: str, seconds: float) -> d
         "emissions": summary.total_emissions,
         "status": summary.status.value,
         "mip_gap": summary.mip_gap,
-        "built_links": len(result.links) if solved else None,
+        "built_links": len(result.built_links) if solved else None,
         "built_facilities": len(chosen) if solved else None,
         "links": "; ".join(
-            f"{r.source}->{r.sink} ({r.mode})" for r in result.links.itertuples(index=False)
+            f"{r.source}->{r.sink} ({r.mode})" for r in result.built_links.itertuples(index=False)
         ),
         "facilities": "; ".join(chosen["facility"].astype(str)) if solved else "",
         "path": path,

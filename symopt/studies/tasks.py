@@ -105,6 +105,17 @@ def solve_variant(task: VariantTask) -> VariantOutcome:
     return VariantOutcome(task.key, row, files)
 
 
+def result_fields(key: str, status: SolveStatus, **values: Any) -> dict[str, Any]:
+    """A store row from plain values (for tasks that do not make a `Result`)."""
+    return {
+        "variant": key,
+        "status": status.value,
+        **values,
+        "worker": _worker_name(),
+        "finished": _now(),
+    }
+
+
 def result_row(result: Result, path: str, seconds: float) -> dict[str, Any]:
     """The store columns of one result (see `symopt.studies.store.RESULT_COLUMNS`)."""
     summary = result.summary
@@ -123,7 +134,7 @@ def result_row(result: Result, path: str, seconds: float) -> dict[str, Any]:
         "finished": _now(),
     }
     if result.status.has_solution:
-        links = result.links
+        links = result.built_links
         row["built_links"] = len(links)
         row["links"] = "; ".join(
             f"{r.source}->{r.sink} ({r.mode})" for r in links.itertuples(index=False)
