@@ -16,6 +16,7 @@ TABLE_FILES = {
     "alternatives": "alternatives.csv",
     "disposals": "disposals.csv",
     "facilities": "facilities.csv",
+    "sites": "sites.csv",
 }
 
 
@@ -39,6 +40,8 @@ def render_result(result: Result) -> dict[str, str]:
     files = {SUMMARY_FILE: json.dumps(result.summary.to_dict(), indent=2) + "\n"}
     for attribute, name in TABLE_FILES.items():
         table = getattr(result, attribute)
+        if attribute == "sites" and table.empty and not len(table.columns):
+            continue  # a Result made without its scenario has no geography
         files[name] = table.to_csv(index=False, float_format="%.10g", lineterminator="\n")
     return files
 

@@ -73,6 +73,8 @@ class Result:
     disposals: pd.DataFrame
     facilities: pd.DataFrame
     """One row per facility: built, site, size, annual activity and annual cost."""
+    sites: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Each facility's possible sites with coordinates (`symopt.results.units.annotate`)."""
 
     @property
     def objective(self) -> float:

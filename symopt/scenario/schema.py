@@ -165,6 +165,9 @@ class Size(Frozen):
 
     min: NonNegative = 0.0
     max: Positive
+    unit: str = ""
+    """What one unit of size means (e.g. `MW electrical input`), shown with every size;
+    default: the archetype's `size_unit` for a facility built from an archetype, else empty."""
     capex_per_unit: NonNegative = 0.0
     fixed_opex_per_unit: NonNegative = 0.0
     value_per_unit: Number = 0.0

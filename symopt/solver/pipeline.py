@@ -11,6 +11,7 @@ from symopt.model.build import build_model
 from symopt.model.objective import Objective
 from symopt.network.candidates import build_network
 from symopt.results.tables import Result, extract_result
+from symopt.results.units import annotate
 from symopt.scenario.schema import Scenario
 from symopt.solver.diagnose import explain_infeasibility
 from symopt.solver.highs import SolverOptions, compile_standard_form, solve_standard_form
@@ -78,7 +79,9 @@ def solve(
     timings["handover"] = timings.pop("compile") + run.handover_seconds
     timings["solve"] = run.solve_seconds
     clock = time.perf_counter()
-    result = extract_result(network, model, run, goal, scenario.currency, timings)
+    result = annotate(
+        extract_result(network, model, run, goal, scenario.currency, timings), scenario
+    )
     lap("results")
     if result.status is SolveStatus.INFEASIBLE:
         diagnosis = tuple(explain_infeasibility(scenario, network, options))
