@@ -14,10 +14,10 @@ from symopt._version import __version__
 from symopt.cli.options import MipGap, Profile, Threads, TimeLimit
 from symopt.enums import EXIT_CODE_OF_STATUS, ExitCode, ObjectiveKind, SolveStatus
 from symopt.errors import ScenarioError, SymoptError
-from symopt.report.terminal import print_summary
-from symopt.results.files import write_result
 from symopt.scenario.loading import load_scenario
-from symopt.solver.pipeline import solve, solver_options
+
+# solve, results and report modules import pandas, Pyomo and HiGHS: each command imports
+# what it needs, so that `symopt validate` and `--help` start fast (benchmarks/startup.py).
 
 app = typer.Typer(
     name="symopt",
@@ -90,8 +90,15 @@ def solve_command(
     threads: Threads = None,
     log: Annotated[bool, typer.Option("--log", help="Show the solver's own progress log.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print no summary.")] = False,
+    report: Annotated[
+        bool, typer.Option("--report", help="Also write report.html (see `symopt report`).")
+    ] = False,
 ) -> None:
     """Solve scenario files and write summary.json and CSV tables."""
+    from symopt.report.terminal import print_summary
+    from symopt.results.files import write_result
+    from symopt.solver.pipeline import solve, solver_options
+
     try:
         options = solver_options(
             profile, mip_gap=mip_gap, time_limit=time_limit, threads=threads, log=log
@@ -121,6 +128,8 @@ def solve_command(
             if not quiet:
                 print_summary(result, stdout)
             stdout.print(f"results written to {folder}/", highlight=False)
+            if report:
+                stdout.print(f"report written to {write_report_for(folder)}", highlight=False)
             if result.status is SolveStatus.FEASIBLE:
                 stderr.print(
                     f"{file}: stopped by a limit; the solution is within a gap of "
@@ -169,6 +178,8 @@ def main() -> None:
         sys.exit(ExitCode.ERROR)
 
 
+from symopt.cli.report import register_report_command, write_report_for  # noqa: E402
 from symopt.cli.studies import register_sweep_commands  # noqa: E402  (sweep, pareto)
 
 register_sweep_commands(app)
+register_report_command(app)
