@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SCENARIO ?= scenarios/boden.yaml
 
-.PHONY: run test lint bench install dev clean
+.PHONY: run test lint bench install dev clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,9 +23,14 @@ install: $(VENV)/.installed
 dev: $(VENV)/.installed-dev
 
 run: install
-	$(BIN)/symopt solve $(SCENARIO)
+	$(BIN)/symopt solve $(SCENARIO) --out results/$(basename $(notdir $(SCENARIO))) --report
 
-test: dev
+# Debian's Chromium for the report's browser tests (playwright's own download needs the
+# internet outside the package registries); skipped when it is already there.
+browser:
+	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+
+test: dev browser
 	$(BIN)/python -m pytest -q
 
 lint: dev
