@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SCENARIO ?= scenarios/boden.yaml
 
-.PHONY: run test lint bench install dev clean browser
+.PHONY: run test lint bench install dev clean browser screenshot
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ run: install
 # internet outside the package registries); skipped when it is already there.
 browser:
 	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+
+# The README's picture of the report (docs/report-boden.png), taken in headless Chromium.
+screenshot: dev browser run
+	$(BIN)/python docs/screenshot.py
 
 test: dev browser
 	$(BIN)/python -m pytest -q

@@ -133,6 +133,7 @@ def map_figure(
                 x=shown["x"],
                 y=shown["y"],
                 mode="markers+text",
+                cliponaxis=False,
                 text=[label(f) for f in shown["facility"]],
                 textposition=list(shown["side"]),
                 textfont={"size": 11, "color": "#343a40"},
@@ -171,7 +172,7 @@ def map_figure(
     pad = 0.3 * span
     figure.update_xaxes(
         title="longitude (°E)",
-        range=[placed["x"].min() - pad / cos_lat, placed["x"].max() + pad / cos_lat],
+        range=[placed["x"].min() - 2 * pad / cos_lat, placed["x"].max() + 2 * pad / cos_lat],
         constrain="domain",
     )
     figure.update_yaxes(
