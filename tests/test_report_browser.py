@@ -294,7 +294,7 @@ def test_sweep_report_in_the_browser(browser: Any, sweep_folder: Path) -> None:
 @pytest.fixture(scope="module")
 def pareto_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("pareto")
-    symopt.pareto(ROOT / "scenarios" / "boden.yaml", 4, out=folder)
+    symopt.pareto(ROOT / "scenarios" / "examples" / "oxygen_wastewater.yaml", 4, out=folder)
     write_report(folder)
     return folder
 

@@ -215,8 +215,10 @@ def pareto_command(
     for line in _decision_changes(frame):
         stdout.print(line, highlight=False, markup=False, soft_wrap=True)
     stdout.print(
-        f"{frame.attrs['rebuilds']} model build(s), {frame.attrs['resolves']} re-solve(s); "
-        f"written to {folder}/ (pareto.csv, pareto.png)",
+        f"{frame.attrs['distinct']} distinct efficient point(s) from {frame.attrs['caps']} "
+        f"emission caps; {frame.attrs['rebuilds']} model build(s), "
+        f"{frame.attrs['resolves']} re-solve(s); "
+        f"written to {folder}/ (pareto.csv, pareto.json, pareto.png)",
         highlight=False,
     )
 

@@ -332,12 +332,16 @@ def sweep_page(data: SweepData) -> Page:
 
 def pareto_page(data: ParetoData) -> Page:
     frame, currency = data.frame, data.currency
+    name = data.meta.get("scenario") or data.folder.name
     page = Page(
         ReportKind.PARETO.value,
-        f"Pareto front: {printable(data.folder.parent.name)}",
+        f"Pareto front: {printable(name)}",
         f"Pareto output in {printable(data.folder)}",
     )
-    page.facts = [("efficient points", str(len(frame)))]
+    caps = data.meta.get("caps")
+    page.facts = [("distinct efficient points", str(len(frame)))]
+    if caps is not None:
+        page.facts.append(("emission caps tried", printable(caps)))
     columns = [
         c
         for c in (

@@ -12,7 +12,7 @@ import pandas as pd
 
 from symopt.errors import SymoptError
 from symopt.results.files import SUMMARY_FILE, TABLE_FILES
-from symopt.studies.pareto import PARETO_TABLE
+from symopt.studies.pareto import PARETO_META, PARETO_TABLE
 from symopt.studies.store import RESULT_COLUMNS, STORE_DIR, Store
 
 #: Files of the accounting and sharing work, shown when a result folder has them.
@@ -59,6 +59,8 @@ class ParetoData:
     folder: Path
     frame: pd.DataFrame
     currency: str
+    meta: dict[str, Any] = field(default_factory=dict)
+    """pareto.json: scenario, currency, caps, distinct_points."""
 
 
 def detect_kind(folder: Path) -> ReportKind:
@@ -118,11 +120,11 @@ def load_sweep(folder: Path) -> SweepData:
 
 def load_pareto(folder: Path) -> ParetoData:
     frame = _csv(folder / PARETO_TABLE)
-    currency = ""
-    meta = folder / "pareto.json"
-    if meta.is_file():
+    meta: dict[str, Any] = {}
+    if (folder / PARETO_META).is_file():
         try:
-            currency = str(json.loads(meta.read_text(encoding="utf-8")).get("currency", ""))
-        except (OSError, ValueError):
-            currency = ""
-    return ParetoData(folder, frame, currency)
+            loaded = json.loads((folder / PARETO_META).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise ReportInputError(f"{folder / PARETO_META}: cannot be read ({error})") from None
+        meta = loaded if isinstance(loaded, dict) else {}
+    return ParetoData(folder, frame, str(meta.get("currency", "")), meta)
