@@ -89,15 +89,18 @@ def solve_command(
     time_limit: TimeLimit = None,
     threads: Threads = None,
     log: Annotated[bool, typer.Option("--log", help="Show the solver's own progress log.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print no summary.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print no summary and no progress line.")
+    ] = False,
     report: Annotated[
         bool, typer.Option("--report", help="Also write report.html (see `symopt report`).")
     ] = False,
 ) -> None:
     """Solve scenario files and write summary.json and CSV tables."""
+    from symopt.cli.live import solve_live
     from symopt.report.terminal import print_summary
     from symopt.results.files import write_result
-    from symopt.solver.pipeline import solve, solver_options
+    from symopt.solver.pipeline import solver_options
 
     try:
         options = solver_options(
@@ -121,8 +124,9 @@ def solve_command(
         folder = out if out is not None else Path("results") / file.stem
         if out is not None and len(scenarios) > 1:
             folder = out / file.stem
-        with stderr.status(f"solving {file} ...", spinner="dots"):
-            result = solve(scenario, objective=objective, options=options)
+        result, interrupted = solve_live(
+            scenario, file, objective=objective, options=options, console=stderr, quiet=quiet
+        )
         if result.status.has_solution:
             write_result(result, folder)
             if not quiet:
@@ -131,8 +135,9 @@ def solve_command(
             if report:
                 stdout.print(f"report written to {write_report_for(folder)}", highlight=False)
             if result.status is SolveStatus.FEASIBLE:
+                stopped = "interrupted (Ctrl-C)" if interrupted else "stopped by a limit"
                 stderr.print(
-                    f"{file}: stopped by a limit; the solution is within a gap of "
+                    f"{file}: {stopped}; the best solution found is within a gap of "
                     f"{result.summary.mip_gap:.2%} of the optimum",
                     highlight=False,
                 )
@@ -145,6 +150,8 @@ def solve_command(
             for reason in result.summary.diagnosis:
                 stderr.print(f"  - {reason}", highlight=False, markup=False, soft_wrap=True)
         worst = max(worst, EXIT_CODE_OF_STATUS[result.status], key=int)
+        if interrupted:
+            break  # Ctrl-C: the files after this one are not solved
     if worst is not ExitCode.OK:
         raise typer.Exit(worst)
 
