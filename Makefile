@@ -44,6 +44,8 @@ lint: dev
 
 bench: dev
 	$(BIN)/python -m benchmarks.run
+	# start-up of the command line: symopt validate on a small file (target < 0.5 s)
+	$(BIN)/python -m benchmarks.startup
 	# OR-Library check (published optima, solve times); exit 2 = instances not beside the repo
 	$(BIN)/python -m benchmarks.orlib || test $$? -eq 2
 

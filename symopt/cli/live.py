@@ -32,7 +32,7 @@ def solve_live(
 
         def show(progress: Any) -> None:
             if status is not None:
-                status.update(f"solving {file}: {progress.describe()}  (Ctrl-C: stop, keep best)")
+                status.update(f"solving {file.name}: {progress.describe()}  (Ctrl-C: stop)")
 
         monitor = ProgressMonitor(show)
         result = solve(scenario, objective=objective, options=options, monitor=monitor)

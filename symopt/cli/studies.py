@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -15,11 +14,12 @@ from symopt.cli.options import MipGap, Profile, Threads, TimeLimit
 from symopt.enums import ExitCode, SolveStatus
 from symopt.errors import ScenarioError
 from symopt.scenario.loading import load_scenario
-from symopt.solver.pipeline import solver_options
-from symopt.studies.pareto import ParetoError, pareto
-from symopt.studies.store import parameter_column, write_summary
-from symopt.studies.sweep import SweepRun, run_sweep
-from symopt.studies.sweep_spec import SweepPlan, load_sweep
+
+if TYPE_CHECKING:  # imported in the commands: pandas, Pyomo and HiGHS take seconds to load
+    import pandas as pd
+
+    from symopt.studies.sweep import SweepRun
+    from symopt.studies.sweep_spec import SweepPlan
 
 __all__ = ["pareto_command", "register_sweep_commands", "sweep_command"]
 
@@ -66,6 +66,10 @@ def sweep_command(
     ] = False,
 ) -> None:
     """Solve every variant of a sweep; results go to a Parquet store (a rerun resumes)."""
+    from symopt.studies.store import write_summary
+    from symopt.studies.sweep import run_sweep
+    from symopt.studies.sweep_spec import load_sweep
+
     try:
         plan = load_sweep(spec)
     except ScenarioError as error:
@@ -112,6 +116,8 @@ def _report_run(run: SweepRun) -> None:
 def _number(value: Any) -> str:
     if isinstance(value, float):
         return "-" if not math.isfinite(value) else f"{value:,.6g}"
+    import pandas as pd
+
     return "-" if value is None or value is pd.NA else str(value)
 
 
@@ -141,6 +147,8 @@ def _short_names(names: list[str]) -> list[str]:
 
 
 def _print_summary(frame: pd.DataFrame, plan: SweepPlan) -> None:
+    from symopt.studies.store import parameter_column
+
     columns = [parameter_column(name) for name in plan.parameter_names]
     table = Table(title=plan.spec.name or plan.source, title_justify="left")
     table.add_column("#", justify="right")
@@ -186,6 +194,9 @@ def pareto_command(
     threads: Threads = None,
 ) -> None:
     """Cost against CO2: the Pareto front by the epsilon-constraint method."""
+    from symopt.solver.pipeline import solver_options
+    from symopt.studies.pareto import ParetoError, pareto
+
     try:
         options = solver_options(profile, mip_gap=mip_gap, time_limit=time_limit, threads=threads)
         scenario = load_scenario(file)

@@ -71,7 +71,7 @@ class Frozen(BaseModel):
     """Immutable, strict about unknown keys, no NaN or infinity anywhere."""
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, allow_inf_nan=False, populate_by_name=True
+        extra="forbid", frozen=True, allow_inf_nan=False, populate_by_name=True, defer_build=True
     )
 
 
