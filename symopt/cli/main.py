@@ -149,6 +149,8 @@ def solve_command(
             )
             for reason in result.summary.diagnosis:
                 stderr.print(f"  - {reason}", highlight=False, markup=False, soft_wrap=True)
+            if report:
+                stdout.print(f"report written to {write_report_for(folder)}", highlight=False)
         worst = max(worst, EXIT_CODE_OF_STATUS[result.status], key=int)
         if interrupted:
             break  # Ctrl-C: the files after this one are not solved

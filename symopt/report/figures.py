@@ -38,7 +38,32 @@ DECISIONS = {
     "chosen": ("star", "#e8590c", "chosen plot among candidates"),
     "candidate": ("circle-open", "#868e96", "candidate plot, not chosen"),
     "not built": ("x", "#868e96", "not built"),
+    "unsolved": ("circle-open", "#495057", "facility (no solution to show)"),
 }
+
+
+#: What identifies one link in flows.csv and links.csv.
+LINK_KEY = ["source", "sink", "resource", "mode", "supply_id", "demand_id"]
+
+
+def exchanges(flows: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
+    """One row per link that carries something: annual `sent` and `delivered` from
+    flows.csv, with links.csv's economics where the link is built (modes without a build
+    decision, such as trucks, never appear in links.csv)."""
+    if flows.empty or "supply_resource" not in flows.columns:
+        return links
+    per_slice = flows.rename(columns={"supply_resource": "resource"})
+    key = [column for column in LINK_KEY if column in per_slice.columns]
+    first = {c: "first" for c in ("distance_km", "unit") if c in per_slice.columns}
+    totals = per_slice.groupby(key, as_index=False, sort=False).agg(
+        sent=("sent", "sum"),
+        delivered=("delivered", "sum"),
+        **{c: (c, f) for c, f in first.items()},
+    )
+    if links.empty or not set(key) <= set(links.columns):
+        return totals
+    extra = [c for c in links.columns if c not in totals.columns or c in key]
+    return totals.merge(links[extra], on=key, how="left")
 
 
 def resource_colours(resources: Sequence[str]) -> dict[str, str]:
@@ -62,7 +87,9 @@ def _num(value: Any) -> float:
 
 def _decision(row: pd.Series, facilities: dict[Any, pd.Series]) -> str:
     facility = facilities.get(str(row["facility"]))
-    built = bool(facility["built"]) if facility is not None else bool(row["placed"])
+    if facility is None or "built" not in facility.index:
+        return "unsolved"
+    built = bool(facility["built"])
     if bool(row["candidate"]):
         return "chosen" if bool(row["placed"]) and built else "candidate"
     return "built" if built else "not built"
@@ -91,7 +118,7 @@ def facility_positions(sites: pd.DataFrame, span: float) -> pd.DataFrame:
 def map_figure(
     sites: pd.DataFrame, facilities: pd.DataFrame, links: pd.DataFrame, currency: str
 ) -> go.Figure:
-    """Sites with labels, facilities by decision, built links coloured by resource."""
+    """Sites with labels, facilities by decision, used links (`exchanges`) by resource."""
     figure = go.Figure()
     if sites.empty:
         figure.add_annotation(
@@ -183,7 +210,7 @@ def map_figure(
         constrain="domain",
     )
     figure.update_layout(legend={"orientation": "h", "y": -0.15})
-    return _layout(figure, "Map: sites, facilities and built links (width: annual flow)", 620)
+    return _layout(figure, "Map: sites, facilities and the links used (width: annual flow)", 620)
 
 
 def _link_hover(link: pd.Series, currency: str) -> str:
@@ -192,8 +219,12 @@ def _link_hover(link: pd.Series, currency: str) -> str:
         f"<b>{label(link['source'])} → {label(link['sink'])}</b>",
         f"{label(link['resource'])} by {label(link['mode'])}, {float(link['distance_km']):,.2f} km",
         f"sent {float(link['sent']):,.1f} {unit}/yr, delivered {float(link['delivered']):,.1f} {unit}/yr",
-        f"annual cost {float(link['annual_cost']):,.0f} {currency}/yr",
     ]
+    build = link.get("annual_cost")
+    if isinstance(build, int | float) and math.isfinite(float(build)):
+        lines.append(f"annual cost of the link {float(build):,.0f} {currency}/yr")
+    else:
+        lines.append("nothing to build (a mode without capex)")
     economics = {
         "net_annual_benefit": f"{currency}/yr",
         "npv": currency,
@@ -303,7 +334,8 @@ def _resource_sankey(
             into = sankey.node(f"d:{link.sink}", label(link.sink))
             sankey.flow(out, into, _num(link.delivered), tint)
             lost = _num(link.sent) - _num(link.delivered)
-            sankey.flow(out, sankey.node("lost", LOST), lost, "#adb5bd88")
+            if lost > 1e-9 * _num(link.sent):
+                sankey.flow(out, sankey.node("lost", LOST), lost, "#adb5bd88")
     if "resource" in alternatives.columns:
         own = alternatives[alternatives["resource"].astype(str) == resource]
         for facility, amount in own.groupby("facility")["amount"].sum().items():

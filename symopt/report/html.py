@@ -168,12 +168,17 @@ def result_page(data: ResultData) -> Page:
         ("solve time", f"{_number(summary, 'solve_seconds'):.2f} s"),
     ]
     page.indicators = _indicators(data, currency)
+    diagnosis = summary.get("diagnosis")
+    if isinstance(diagnosis, list) and diagnosis:
+        page.notes.append(f"Why there is no plan ({status}):")
+        page.notes.extend(printable(reason) for reason in diagnosis)
     links, facilities = data.table("links"), data.table("facilities")
     alternatives, disposals, flows = (
         data.table("alternatives"),
         data.table("disposals"),
         data.table("flows"),
     )
+    used = result_figures.exchanges(flows, links)
     page.sections.append(
         (
             "map",
@@ -182,13 +187,13 @@ def result_page(data: ResultData) -> Page:
                 _figure(
                     "map",
                     "Map",
-                    result_figures.map_figure(data.table("sites"), facilities, links, currency),
+                    result_figures.map_figure(data.table("sites"), facilities, used, currency),
                 )
             ],
             [],
         )
     )
-    sankeys = result_figures.sankey_figures(links, alternatives, disposals)
+    sankeys = result_figures.sankey_figures(used, alternatives, disposals)
     page.sections.append(
         (
             "sankey",
