@@ -14,6 +14,7 @@ from symopt.cli.main import app
 from symopt.report.figures import CONVENTIONAL, DISPOSED, exchanges, sankey_figures
 from symopt.report.load import ReportInputError, ReportKind, detect_kind
 from symopt.report.table_view import column_unit
+from symopt.results.units import size_units
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "scenarios" / "examples"
@@ -69,19 +70,25 @@ def test_sankey_balances_supply_and_demand_of_the_scenario(oxygen: Path) -> None
     assert sankey.valuesuffix == " t/yr"
 
 
-def test_size_unit_declared_or_from_the_archetype(tmp_path: Path) -> None:
+def test_size_unit_declared_or_from_the_archetype() -> None:
     scenario = yaml.safe_load((ROOT / "scenarios" / "boden.yaml").read_text(encoding="utf-8"))
-    facilities = symopt.solve(symopt.parse_scenario(yaml.safe_dump(scenario))).facilities
-    units = dict(zip(facilities["facility"], facilities["size_unit"], strict=True))
-    # stegra_electrolyser uses the pem_electrolyser archetype: size in MW electrical input
+    units = size_units(symopt.parse_scenario(yaml.safe_dump(scenario)))
+    # stegra_electrolyser uses the alkaline_electrolyser archetype: its size_unit
     archetype = yaml.safe_load(
-        (ROOT / "models" / "pem_electrolyser.yaml").read_text(encoding="utf-8")
+        (ROOT / "models" / "alkaline_electrolyser.yaml").read_text(encoding="utf-8")
     )
+    assert scenario["facilities"]["stegra_electrolyser"]["archetype"] == "alkaline_electrolyser"
     assert units["stegra_electrolyser"] == archetype["size_unit"]
+    assert units["district_heating"] == ""  # no size
     scenario["facilities"]["stegra_electrolyser"].setdefault("size", {})["unit"] = "MW el"
-    facilities = symopt.solve(symopt.parse_scenario(yaml.safe_dump(scenario))).facilities
-    declared = facilities.set_index("facility").loc["stegra_electrolyser", "size_unit"]
-    assert declared == "MW el"
+    declared = size_units(symopt.parse_scenario(yaml.safe_dump(scenario)))
+    assert declared["stegra_electrolyser"] == "MW el"
+
+
+def test_facilities_csv_says_the_size_unit(oxygen: Path) -> None:
+    """Neither facility of the oxygen example has a size: the column is there, empty."""
+    facilities = pd.read_csv(oxygen / "facilities.csv", keep_default_na=False)
+    assert list(facilities["size_unit"]) == ["", ""]
 
 
 def test_folder_kinds(oxygen: Path, tmp_path: Path) -> None:
