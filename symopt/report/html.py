@@ -168,6 +168,11 @@ def result_page(data: ResultData) -> Page:
         ("solve time", f"{_number(summary, 'solve_seconds'):.2f} s"),
     ]
     page.indicators = _indicators(data, currency)
+    if math.isfinite(cost) and not math.isfinite(_number(summary, "baseline_cost")):
+        page.notes.append(
+            "Baseline not defined: an input without alternative cannot be covered without "
+            "exchange between facilities."
+        )
     diagnosis = summary.get("diagnosis")
     if isinstance(diagnosis, list) and diagnosis:
         page.notes.append(f"Why there is no plan ({status}):")
