@@ -133,7 +133,9 @@ def solve_command(
                 print_summary(result, stdout)
             stdout.print(f"results written to {folder}/", highlight=False)
             if report:
-                stdout.print(f"report written to {write_report_for(folder)}", highlight=False)
+                stdout.print(
+                    f"report written to {write_report_for(folder)}", highlight=False, markup=False
+                )
             if result.status is SolveStatus.FEASIBLE:
                 stopped = "interrupted (Ctrl-C)" if interrupted else "stopped by a limit"
                 stderr.print(
@@ -150,7 +152,9 @@ def solve_command(
             for reason in result.summary.diagnosis:
                 stderr.print(f"  - {reason}", highlight=False, markup=False, soft_wrap=True)
             if report:
-                stdout.print(f"report written to {write_report_for(folder)}", highlight=False)
+                stdout.print(
+                    f"report written to {write_report_for(folder)}", highlight=False, markup=False
+                )
         worst = max(worst, EXIT_CODE_OF_STATUS[result.status], key=int)
         if interrupted:
             break  # Ctrl-C: the files after this one are not solved
