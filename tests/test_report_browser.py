@@ -157,7 +157,29 @@ def _check_result_page(opened: Opened, folder: Path) -> None:
 
 
 def test_boden_report_in_the_browser(browser: Any, boden: Path) -> None:
-    _check_result_page(Opened(browser, boden / "report.html"), boden)
+    opened = Opened(browser, boden / "report.html")
+    _check_result_page(opened, boden)
+    # facilities placed by the optimiser (candidate_sites in boden.yaml) and built are
+    # marked "chosen plot", each once; their other candidate plots are marked as such
+    scenario = yaml.safe_load((ROOT / "scenarios" / "boden.yaml").read_text(encoding="utf-8"))
+    placed_by_optimiser = {
+        name: facility["candidate_sites"]
+        for name, facility in scenario["facilities"].items()
+        if "candidate_sites" in facility
+    }
+    facilities = pd.read_csv(boden / "facilities.csv")
+    built = set(facilities.loc[facilities["built"], "facility"])
+    traces = opened.page.evaluate(
+        "() => document.getElementById('map')._fullData.map(t => [t.name, Array.from(t.text || [])])"
+    )
+    markers = {name: sorted(text) for name, text in traces if name}
+    chosen = sorted(f for f in placed_by_optimiser if f in built)
+    assert chosen  # Boden places the fish farm and the greenhouse
+    assert markers["chosen plot among candidates"] == chosen
+    expected_other = sorted(
+        f for f, sites in placed_by_optimiser.items() for _ in range(len(sites) - (f in built))
+    )
+    assert markers["candidate plot, not chosen"] == expected_other
 
 
 def test_umea_report_in_the_browser(browser: Any, umea: Path) -> None:
