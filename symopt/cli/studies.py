@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from symopt.cli.options import MipGap, Profile, Threads, TimeLimit
 from symopt.enums import ExitCode, SolveStatus
@@ -150,6 +149,8 @@ def _print_summary(frame: pd.DataFrame, plan: SweepPlan) -> None:
     from symopt.studies.store import parameter_column
 
     columns = [parameter_column(name) for name in plan.parameter_names]
+    from rich.table import Table
+
     table = Table(title=plan.spec.name or plan.source, title_justify="left")
     table.add_column("#", justify="right")
     for header in _short_names(plan.parameter_names):
@@ -210,6 +211,8 @@ def pareto_command(
         stderr.print(f"{file}: {error}", highlight=False, markup=False)
         code = ExitCode.INFEASIBLE if error.status is SolveStatus.INFEASIBLE else ExitCode.ERROR
         raise typer.Exit(code) from None
+    from rich.table import Table
+
     table = Table(title=f"Pareto front: {scenario.name}", title_justify="left")
     for column in ("point", "emission cap (t)", "cost", "emissions (t)", "links", "facilities"):
         table.add_column(column, justify="right")
