@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from symopt.errors import Issue, ScenarioError, SolverError, SymoptError
     from symopt.model.objective import Objective
     from symopt.network.candidates import CandidateNetwork, build_network
+    from symopt.report.html import write_report
     from symopt.results.files import write_result
     from symopt.results.tables import Result, Summary
     from symopt.scenario.loading import load_scenario, parse_scenario
@@ -45,6 +46,7 @@ _PUBLIC = {
     "Objective": "symopt.model.objective",
     "CandidateNetwork": "symopt.network.candidates",
     "build_network": "symopt.network.candidates",
+    "write_report": "symopt.report.html",
     "write_result": "symopt.results.files",
     "Result": "symopt.results.tables",
     "Summary": "symopt.results.tables",
@@ -81,6 +83,7 @@ __all__ = [
     "solve",
     "solver_options",
     "sweep",
+    "write_report",
     "write_result",
 ]
 

@@ -14,10 +14,10 @@ from symopt._version import __version__
 from symopt.cli.options import MipGap, Profile, Threads, TimeLimit
 from symopt.enums import EXIT_CODE_OF_STATUS, ExitCode, ObjectiveKind, SolveStatus
 from symopt.errors import ScenarioError, SymoptError
-from symopt.report.terminal import print_summary
-from symopt.results.files import write_result
 from symopt.scenario.loading import load_scenario
-from symopt.solver.pipeline import solve, solver_options
+
+# solve, results and report modules import pandas, Pyomo and HiGHS: each command imports
+# what it needs, so that `symopt validate` and `--help` start fast (benchmarks/startup.py).
 
 app = typer.Typer(
     name="symopt",
@@ -89,9 +89,19 @@ def solve_command(
     time_limit: TimeLimit = None,
     threads: Threads = None,
     log: Annotated[bool, typer.Option("--log", help="Show the solver's own progress log.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print no summary.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print no summary and no progress line.")
+    ] = False,
+    report: Annotated[
+        bool, typer.Option("--report", help="Also write report.html (see `symopt report`).")
+    ] = False,
 ) -> None:
     """Solve scenario files and write summary.json and CSV tables."""
+    from symopt.cli.live import solve_live
+    from symopt.report.terminal import print_summary
+    from symopt.results.files import write_result
+    from symopt.solver.pipeline import solver_options
+
     try:
         options = solver_options(
             profile, mip_gap=mip_gap, time_limit=time_limit, threads=threads, log=log
@@ -114,16 +124,22 @@ def solve_command(
         folder = out if out is not None else Path("results") / file.stem
         if out is not None and len(scenarios) > 1:
             folder = out / file.stem
-        with stderr.status(f"solving {file} ...", spinner="dots"):
-            result = solve(scenario, objective=objective, options=options)
+        result, interrupted = solve_live(
+            scenario, file, objective=objective, options=options, console=stderr, quiet=quiet
+        )
         if result.status.has_solution:
             write_result(result, folder)
             if not quiet:
                 print_summary(result, stdout)
             stdout.print(f"results written to {folder}/", highlight=False)
+            if report:
+                stdout.print(
+                    f"report written to {write_report_for(folder)}", highlight=False, markup=False
+                )
             if result.status is SolveStatus.FEASIBLE:
+                stopped = "interrupted (Ctrl-C)" if interrupted else "stopped by a limit"
                 stderr.print(
-                    f"{file}: stopped by a limit; the solution is within a gap of "
+                    f"{file}: {stopped}; the best solution found is within a gap of "
                     f"{result.summary.mip_gap:.2%} of the optimum",
                     highlight=False,
                 )
@@ -135,7 +151,13 @@ def solve_command(
             )
             for reason in result.summary.diagnosis:
                 stderr.print(f"  - {reason}", highlight=False, markup=False, soft_wrap=True)
+            if report:
+                stdout.print(
+                    f"report written to {write_report_for(folder)}", highlight=False, markup=False
+                )
         worst = max(worst, EXIT_CODE_OF_STATUS[result.status], key=int)
+        if interrupted:
+            break  # Ctrl-C: the files after this one are not solved
     if worst is not ExitCode.OK:
         raise typer.Exit(worst)
 
@@ -169,6 +191,7 @@ def main() -> None:
         sys.exit(ExitCode.ERROR)
 
 
+from symopt.cli.report import register_report_command, write_report_for  # noqa: E402
 from symopt.cli.studies import register_sweep_commands  # noqa: E402  (sweep, pareto)
 
 register_sweep_commands(app)
@@ -179,3 +202,4 @@ register_schema_command(app)
 from symopt.cli.share import register_share_command  # noqa: E402  (share)
 
 register_share_command(app)
+register_report_command(app)

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from symopt.cli.options import MipGap, Profile, Threads, TimeLimit
 from symopt.enums import ExitCode, SolveStatus
 from symopt.errors import ScenarioError
 from symopt.scenario.loading import load_scenario
-from symopt.solver.pipeline import solver_options
-from symopt.studies.pareto import ParetoError, pareto
-from symopt.studies.store import parameter_column, write_summary
-from symopt.studies.sweep import SweepRun, run_sweep
-from symopt.studies.sweep_spec import SweepPlan, load_sweep
+
+if TYPE_CHECKING:  # imported in the commands: pandas, Pyomo and HiGHS take seconds to load
+    import pandas as pd
+
+    from symopt.studies.sweep import SweepRun
+    from symopt.studies.sweep_spec import SweepPlan
 
 __all__ = ["pareto_command", "register_sweep_commands", "sweep_command"]
 
@@ -66,6 +65,10 @@ def sweep_command(
     ] = False,
 ) -> None:
     """Solve every variant of a sweep; results go to a Parquet store (a rerun resumes)."""
+    from symopt.studies.store import write_summary
+    from symopt.studies.sweep import run_sweep
+    from symopt.studies.sweep_spec import load_sweep
+
     try:
         plan = load_sweep(spec)
     except ScenarioError as error:
@@ -112,6 +115,8 @@ def _report_run(run: SweepRun) -> None:
 def _number(value: Any) -> str:
     if isinstance(value, float):
         return "-" if not math.isfinite(value) else f"{value:,.6g}"
+    import pandas as pd
+
     return "-" if value is None or value is pd.NA else str(value)
 
 
@@ -141,7 +146,11 @@ def _short_names(names: list[str]) -> list[str]:
 
 
 def _print_summary(frame: pd.DataFrame, plan: SweepPlan) -> None:
+    from symopt.studies.store import parameter_column
+
     columns = [parameter_column(name) for name in plan.parameter_names]
+    from rich.table import Table
+
     table = Table(title=plan.spec.name or plan.source, title_justify="left")
     table.add_column("#", justify="right")
     for header in _short_names(plan.parameter_names):
@@ -186,6 +195,9 @@ def pareto_command(
     threads: Threads = None,
 ) -> None:
     """Cost against CO2: the Pareto front by the epsilon-constraint method."""
+    from symopt.solver.pipeline import solver_options
+    from symopt.studies.pareto import ParetoError, pareto
+
     try:
         options = solver_options(profile, mip_gap=mip_gap, time_limit=time_limit, threads=threads)
         scenario = load_scenario(file)
@@ -199,6 +211,8 @@ def pareto_command(
         stderr.print(f"{file}: {error}", highlight=False, markup=False)
         code = ExitCode.INFEASIBLE if error.status is SolveStatus.INFEASIBLE else ExitCode.ERROR
         raise typer.Exit(code) from None
+    from rich.table import Table
+
     table = Table(title=f"Pareto front: {scenario.name}", title_justify="left")
     for column in ("point", "emission cap (t)", "cost", "emissions (t)", "links", "facilities"):
         table.add_column(column, justify="right")
@@ -215,8 +229,10 @@ def pareto_command(
     for line in _decision_changes(frame):
         stdout.print(line, highlight=False, markup=False, soft_wrap=True)
     stdout.print(
-        f"{frame.attrs['rebuilds']} model build(s), {frame.attrs['resolves']} re-solve(s); "
-        f"written to {folder}/ (pareto.csv, pareto.png)",
+        f"{frame.attrs['distinct']} distinct efficient point(s) from {frame.attrs['caps']} "
+        f"emission caps; {frame.attrs['rebuilds']} model build(s), "
+        f"{frame.attrs['resolves']} re-solve(s); "
+        f"written to {folder}/ (pareto.csv, pareto.json, pareto.png)",
         highlight=False,
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
@@ -81,14 +82,16 @@ def summary_tables(result: Result) -> Group:
         flows = Table(title="largest flows (per year)", title_justify="left")
         for column in ("from", "to", "resource", "mode", "sent", "delivered"):
             flows.add_column(column, justify="right" if column in ("sent", "delivered") else "left")
+        units = _units(result.flows, "supply_resource")
         for flow in totals.to_dict("records"):
+            unit = units.get(str(flow["supply_resource"]), "")
             flows.add_row(
                 str(flow["source"]),
                 str(flow["sink"]),
                 str(flow["supply_resource"]),
                 str(flow["mode"]),
-                f"{flow['sent']:,.1f}",
-                f"{flow['delivered']:,.1f}",
+                f"{flow['sent']:,.1f} {unit}".rstrip(),
+                f"{flow['delivered']:,.1f} {unit}".rstrip(),
             )
         parts.append(flows)
     parts.extend(
@@ -117,11 +120,19 @@ def _facility_decisions(result: Result) -> Table | None:
             str(row["facility"]),
             "yes" if row["built"] else "no",
             str(row["site"]) if row["built"] else "-",
-            "-" if math.isnan(size) else f"{size:,.4g}",
+            "-" if math.isnan(size) else f"{size:,.6g} {row.get('size_unit', '')}".rstrip(),
             "-" if math.isnan(activity) else f"{activity:,.1f}",
             _money(float(row["annual_cost"]), currency),
         )
     return table
+
+
+def _units(table: pd.DataFrame, resource_column: str) -> dict[str, str]:
+    """Resource -> unit, from the `unit` column that `symopt.results.units` adds."""
+    if "unit" not in table.columns:
+        return {}
+    pairs = table[[resource_column, "unit"]].drop_duplicates(resource_column)
+    return {str(r): str(u) for r, u in zip(pairs[resource_column], pairs["unit"], strict=True)}
 
 
 def print_summary(result: Result, console: Console | None = None) -> None:

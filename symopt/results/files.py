@@ -17,6 +17,7 @@ TABLE_FILES = {
     "disposals": "disposals.csv",
     "facilities": "facilities.csv",
     "indicators": "indicators.csv",
+    "sites": "sites.csv",
 }
 
 
@@ -51,6 +52,8 @@ def render_result(result: Result) -> dict[str, str]:
     files = {SUMMARY_FILE: json.dumps(result.summary.to_dict(), indent=2) + "\n"}
     for attribute, name in TABLE_FILES.items():
         table = getattr(result, attribute)
+        if attribute == "sites" and table.empty and not len(table.columns):
+            continue  # a Result made without its scenario has no geography
         files[name] = table.to_csv(index=False, float_format="%.10g", lineterminator="\n")
     return files
 

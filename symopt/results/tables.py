@@ -86,6 +86,8 @@ class Result:
         default_factory=lambda: pd.DataFrame(columns=INDICATOR_COLUMNS)
     )
     """The effect indicators per firm and for the park (`symopt.results.indicators`)."""
+    sites: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Each facility's possible sites with coordinates (`symopt.results.units.annotate`)."""
 
     @property
     def objective(self) -> float:

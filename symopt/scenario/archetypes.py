@@ -395,7 +395,7 @@ def apply_archetypes(
             continue
         if name not in loaded:
             try:
-                loaded[name] = copy.deepcopy(read_archetype_file(known[name]).facility)
+                loaded[name] = _facility_with_size_unit(read_archetype_file(known[name]))
             except ScenarioError as error:
                 loaded[name] = None
                 issues.extend(error.issues)
@@ -414,6 +414,15 @@ def apply_archetypes(
     result = dict(data)
     result["facilities"] = expanded
     return result, issues
+
+
+def _facility_with_size_unit(archetype: Archetype) -> dict[str, Any]:
+    """The archetype's facility, its `size.unit` defaulting to the archetype's `size_unit`."""
+    facility = copy.deepcopy(archetype.facility)
+    size = facility.get("size")
+    if isinstance(size, dict) and archetype.size_unit is not None:
+        size.setdefault("unit", archetype.size_unit)
+    return facility
 
 
 def _no_line(path: Path) -> int | None:

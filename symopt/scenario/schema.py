@@ -76,6 +76,7 @@ class Frozen(BaseModel):
         allow_inf_nan=False,
         populate_by_name=True,
         use_attribute_docstrings=True,  # field docstrings become the published schema's text
+        defer_build=True,  # built on first use: `symopt validate` starts faster
     )
 
 
@@ -212,6 +213,9 @@ class Size(Frozen):
     """Smallest size if built. Unit: the facility's size unit."""
     max: Positive
     """Largest size if built. Unit: the facility's size unit."""
+    unit: str = ""
+    """What one unit of size means (e.g. `MW electrical input`), shown with every size;
+    default: the archetype's `size_unit` for a facility built from an archetype, else empty."""
     capex_per_unit: NonNegative = 0.0
     """One-off investment per unit of size, annualised. Unit: currency per unit of size."""
     fixed_opex_per_unit: NonNegative = 0.0
