@@ -11,11 +11,12 @@ import typer
 from rich.console import Console
 
 from symopt._version import __version__
-from symopt.cli.options import MipGap, Profile, Threads, TimeLimit
+from symopt.cli.options import MaxFileMb, MipGap, Profile, Threads, TimeLimit
 from symopt.enums import EXIT_CODE_OF_STATUS, ExitCode, ObjectiveKind, SolveStatus
 from symopt.errors import ScenarioError, SymoptError
 from symopt.report.terminal import print_summary
 from symopt.results.files import write_result
+from symopt.scenario.input_file import DEFAULT_MAX_FILE_MB
 from symopt.scenario.loading import load_scenario
 from symopt.solver.pipeline import solve, solver_options
 
@@ -55,6 +56,7 @@ def _main(
 @app.command()
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Scenario files to check.")],
+    max_file_mb: MaxFileMb = DEFAULT_MAX_FILE_MB,
 ) -> None:
     """Check scenario files; list every problem with its file, line and field."""
     failed = 0
@@ -90,6 +92,7 @@ def solve_command(
     threads: Threads = None,
     log: Annotated[bool, typer.Option("--log", help="Show the solver's own progress log.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print no summary.")] = False,
+    max_file_mb: MaxFileMb = DEFAULT_MAX_FILE_MB,
 ) -> None:
     """Solve scenario files and write summary.json and CSV tables."""
     try:

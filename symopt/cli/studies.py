@@ -11,9 +11,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from symopt.cli.options import MipGap, Profile, Threads, TimeLimit
+from symopt.cli.options import MaxFileMb, MipGap, Profile, Threads, TimeLimit
 from symopt.enums import ExitCode, SolveStatus
 from symopt.errors import ScenarioError
+from symopt.scenario.input_file import DEFAULT_MAX_FILE_MB
 from symopt.scenario.loading import load_scenario
 from symopt.solver.pipeline import solver_options
 from symopt.studies.pareto import ParetoError, pareto
@@ -64,6 +65,7 @@ def sweep_command(
     retry_failed: Annotated[
         bool, typer.Option("--retry-failed", help="Solve again the variants stored with an error.")
     ] = False,
+    max_file_mb: MaxFileMb = DEFAULT_MAX_FILE_MB,
 ) -> None:
     """Solve every variant of a sweep; results go to a Parquet store (a rerun resumes)."""
     try:
@@ -184,6 +186,7 @@ def pareto_command(
     mip_gap: MipGap = None,
     time_limit: TimeLimit = None,
     threads: Threads = None,
+    max_file_mb: MaxFileMb = DEFAULT_MAX_FILE_MB,
 ) -> None:
     """Cost against CO2: the Pareto front by the epsilon-constraint method."""
     try:
