@@ -19,6 +19,7 @@ from symopt.results.files import write_result
 from symopt.scenario.input_file import DEFAULT_MAX_FILE_MB
 from symopt.scenario.loading import load_scenario
 from symopt.solver.pipeline import solve, solver_options
+from symopt.text import printable
 
 app = typer.Typer(
     name="symopt",
@@ -67,7 +68,7 @@ def validate(
             _report_errors(error)
             failed += 1
         else:
-            stdout.print(f"{file}: valid", highlight=False)
+            stdout.print(printable(f"{file}: valid"), highlight=False, markup=False)
     if failed:
         stderr.print(f"{failed} of {len(files)} file(s) invalid", highlight=False)
         raise typer.Exit(ExitCode.BAD_INPUT)
@@ -123,21 +124,27 @@ def solve_command(
             write_result(result, folder)
             if not quiet:
                 print_summary(result, stdout)
-            stdout.print(f"results written to {folder}/", highlight=False)
+            stdout.print(printable(f"results written to {folder}/"), highlight=False, markup=False)
             if result.status is SolveStatus.FEASIBLE:
                 stderr.print(
-                    f"{file}: stopped by a limit; the solution is within a gap of "
-                    f"{result.summary.mip_gap:.2%} of the optimum",
+                    printable(
+                        f"{file}: stopped by a limit; the solution is within a gap of "
+                        f"{result.summary.mip_gap:.2%} of the optimum"
+                    ),
                     highlight=False,
+                    markup=False,
                 )
         else:
             write_result(result, folder)
             stderr.print(
-                _no_solution_message(file, result.status, result.summary.solver_status),
+                printable(_no_solution_message(file, result.status, result.summary.solver_status)),
                 highlight=False,
+                markup=False,
             )
             for reason in result.summary.diagnosis:
-                stderr.print(f"  - {reason}", highlight=False, markup=False, soft_wrap=True)
+                stderr.print(
+                    f"  - {printable(reason)}", highlight=False, markup=False, soft_wrap=True
+                )
         worst = max(worst, EXIT_CODE_OF_STATUS[result.status], key=int)
     if worst is not ExitCode.OK:
         raise typer.Exit(worst)
@@ -156,7 +163,8 @@ def main() -> None:
     try:
         app()
     except SymoptError as error:
-        stderr.print(f"error: {error}", highlight=False)
+        for line in str(error).splitlines() or [""]:  # a ScenarioError: one line per issue
+            stderr.print(printable(f"error: {line}"), highlight=False, markup=False)
         sys.exit(ExitCode.ERROR)
     except KeyboardInterrupt:
         stderr.print("interrupted", highlight=False)
@@ -165,9 +173,10 @@ def main() -> None:
         if os.environ.get("SYMOPT_DEBUG"):
             raise
         stderr.print(
-            f"internal error: {type(error).__name__}: {error}\n"
-            "This is a bug in symopt; rerun with SYMOPT_DEBUG=1 for details and report it.",
+            printable(f"internal error: {type(error).__name__}: {error}")
+            + "\nThis is a bug in symopt; rerun with SYMOPT_DEBUG=1 for details and report it.",
             highlight=False,
+            markup=False,
         )
         sys.exit(ExitCode.ERROR)
 

@@ -10,6 +10,7 @@ import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from symopt.cli.options import MaxFileMb, MipGap, Profile, Threads, TimeLimit
 from symopt.enums import ExitCode, SolveStatus
@@ -21,6 +22,7 @@ from symopt.studies.pareto import ParetoError, pareto
 from symopt.studies.store import parameter_column, write_summary
 from symopt.studies.sweep import SweepRun, run_sweep
 from symopt.studies.sweep_spec import SweepPlan, load_sweep
+from symopt.text import printable
 
 __all__ = ["pareto_command", "register_sweep_commands", "sweep_command"]
 
@@ -91,16 +93,23 @@ def sweep_command(
     if summary:
         _print_summary(run.frame, plan)
         written = write_summary(run.frame, plan.parameter_names, run.out_dir)
-        stdout.print(f"summary written: {', '.join(str(p) for p in written)}", highlight=False)
+        stdout.print(
+            printable(f"summary written: {', '.join(str(p) for p in written)}"),
+            highlight=False,
+            markup=False,
+        )
     if run.lost:
         raise typer.Exit(ExitCode.ERROR)
 
 
 def _report_run(run: SweepRun) -> None:
     stdout.print(
-        f"{run.variants} variants: {run.solved} solved now ({run.failed} failed), "
-        f"{run.skipped} already stored; store: {run.out_dir / 'store'}/",
+        printable(
+            f"{run.variants} variants: {run.solved} solved now ({run.failed} failed), "
+            f"{run.skipped} already stored; store: {run.out_dir / 'store'}/"
+        ),
         highlight=False,
+        markup=False,
     )
     if run.lost:
         stderr.print(
@@ -144,16 +153,16 @@ def _short_names(names: list[str]) -> list[str]:
 
 def _print_summary(frame: pd.DataFrame, plan: SweepPlan) -> None:
     columns = [parameter_column(name) for name in plan.parameter_names]
-    table = Table(title=plan.spec.name or plan.source, title_justify="left")
+    table = Table(title=Text(printable(plan.spec.name or plan.source)), title_justify="left")
     table.add_column("#", justify="right")
     for header in _short_names(plan.parameter_names):
-        table.add_column(header, justify="right")
+        table.add_column(Text(printable(header)), justify="right")
     for column in ("status", "objective", "emissions", "links", "model"):
         table.add_column(column, justify="left" if column in ("status", "model") else "right")
     for index, row in frame.head(SHOWN_ROWS).iterrows():
         table.add_row(
             str(index),
-            *(_compact(row[c]) for c in columns),
+            *(Text(printable(_compact(row[c]))) for c in columns),
             str(row["status"]),
             _compact(row["objective"]),
             _compact(row["total_emissions"]),
@@ -199,10 +208,10 @@ def pareto_command(
         with stderr.status(f"tracing the Pareto front of {file} ...", spinner="dots"):
             frame = pareto(scenario, points, options=options, out=folder)
     except ParetoError as error:
-        stderr.print(f"{file}: {error}", highlight=False, markup=False)
+        stderr.print(printable(f"{file}: {error}"), highlight=False, markup=False)
         code = ExitCode.INFEASIBLE if error.status is SolveStatus.INFEASIBLE else ExitCode.ERROR
         raise typer.Exit(code) from None
-    table = Table(title=f"Pareto front: {scenario.name}", title_justify="left")
+    table = Table(title=Text(printable(f"Pareto front: {scenario.name}")), title_justify="left")
     for column in ("point", "emission cap (t)", "cost", "emissions (t)", "links", "facilities"):
         table.add_column(column, justify="right")
     for row in frame.itertuples(index=False):
@@ -216,11 +225,14 @@ def pareto_command(
         )
     stdout.print(table)
     for line in _decision_changes(frame):
-        stdout.print(line, highlight=False, markup=False, soft_wrap=True)
+        stdout.print(printable(line), highlight=False, markup=False, soft_wrap=True)
     stdout.print(
-        f"{frame.attrs['rebuilds']} model build(s), {frame.attrs['resolves']} re-solve(s); "
-        f"written to {folder}/ (pareto.csv, pareto.png)",
+        printable(
+            f"{frame.attrs['rebuilds']} model build(s), {frame.attrs['resolves']} re-solve(s); "
+            f"written to {folder}/ (pareto.csv, pareto.png)"
+        ),
         highlight=False,
+        markup=False,
     )
 
 

@@ -7,7 +7,10 @@ import os
 import tempfile
 from pathlib import Path
 
+import pandas as pd
+
 from symopt.results.tables import Result
+from symopt.text import printable
 
 SUMMARY_FILE = "summary.json"
 TABLE_FILES = {
@@ -34,11 +37,27 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
+def printable_cells(table: pd.DataFrame) -> pd.DataFrame:
+    """`table` with every text cell passed through `printable`: an id holding a newline or
+    an escape sequence would otherwise break the CSV's rows or a terminal that shows it."""
+    text_columns = [
+        name
+        for name in table.columns
+        if pd.api.types.is_object_dtype(table[name]) or pd.api.types.is_string_dtype(table[name])
+    ]
+    if not text_columns:
+        return table
+    escaped = table.copy()
+    for name in text_columns:
+        escaped[name] = table[name].map(lambda cell: printable(cell) if isinstance(cell, str) else cell)
+    return escaped
+
+
 def render_result(result: Result) -> dict[str, str]:
     """File name -> content; everything is rendered before anything is written."""
     files = {SUMMARY_FILE: json.dumps(result.summary.to_dict(), indent=2) + "\n"}
     for attribute, name in TABLE_FILES.items():
-        table = getattr(result, attribute)
+        table = printable_cells(getattr(result, attribute))
         files[name] = table.to_csv(index=False, float_format="%.10g", lineterminator="\n")
     return files
 

@@ -29,9 +29,8 @@ __all__ = [
 #: Far above the largest real scenario (a 10,000-facility park is about 4 MB).
 DEFAULT_MAX_FILE_MB = 64.0
 _MEGABYTE = 1024 * 1024
-_max_bytes: ContextVar[int] = ContextVar(
-    "max_file_bytes", default=int(DEFAULT_MAX_FILE_MB * _MEGABYTE)
-)
+_DEFAULT_MAX_BYTES = 64 * _MEGABYTE
+_max_bytes: ContextVar[int] = ContextVar("max_file_bytes", default=_DEFAULT_MAX_BYTES)
 
 
 def max_file_bytes() -> int:
@@ -43,7 +42,7 @@ def set_max_file_mb(megabytes: float) -> None:
     """Set the largest input file read, in MB (1 MB = 2**20 bytes), from now on."""
     if not megabytes > 0:
         raise ValueError(f"the file size limit must be > 0 MB, got {megabytes}")
-    _max_bytes.set(int(megabytes * _MEGABYTE))
+    _max_bytes.set(round(megabytes * _MEGABYTE))
 
 
 @contextmanager
@@ -51,7 +50,7 @@ def file_size_limit(megabytes: float) -> Iterator[None]:
     """The largest input file read is `megabytes` MB inside the `with` block."""
     if not megabytes > 0:
         raise ValueError(f"the file size limit must be > 0 MB, got {megabytes}")
-    token = _max_bytes.set(int(megabytes * _MEGABYTE))
+    token = _max_bytes.set(round(megabytes * _MEGABYTE))
     try:
         yield
     finally:
@@ -78,7 +77,7 @@ def _kind(mode: int) -> str | None:
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / _MEGABYTE:.4g} MB"
+    return f"{size / _MEGABYTE:.3g} MB"
 
 
 def read_input_text(path: str | os.PathLike[str], what: str = "a YAML file") -> str:

@@ -24,7 +24,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from symopt.enums import SolveStatus
-from symopt.results.files import atomic_write_text
+from symopt.results.files import atomic_write_text, printable_cells
 from symopt.studies.sweep_values import is_number
 
 __all__ = ["RESULT_COLUMNS", "Store", "parameter_column", "parameter_types", "write_summary"]
@@ -150,7 +150,8 @@ def write_summary(frame: pd.DataFrame, parameters: list[str], out_dir: str | Pat
     swept parameter, in `out_dir`."""
     folder = Path(out_dir)
     table = folder / SUMMARY_TABLE
-    atomic_write_text(table, frame.to_csv(float_format="%.10g", lineterminator="\n"))
+    csv = printable_cells(frame).to_csv(float_format="%.10g", lineterminator="\n")
+    atomic_write_text(table, csv)
     written = [table]
     solved = frame[frame["status"].isin([SolveStatus.OPTIMAL.value, SolveStatus.FEASIBLE.value])]
     for name in parameters:
