@@ -83,6 +83,7 @@ def sweep_command(
             details=details,
             retry_failed=retry_failed,
             progress=stderr,
+            notify=_notice,
         )
     except ScenarioError as error:
         raise _bad_input(error) from None
@@ -100,6 +101,10 @@ def sweep_command(
         )
     if run.lost:
         raise typer.Exit(ExitCode.ERROR)
+
+
+def _notice(message: str) -> None:
+    stderr.print(f"note: {printable(message)}", highlight=False, markup=False, soft_wrap=True)
 
 
 def _report_run(run: SweepRun) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from symopt.results.folder_swap import is_replaceable, replace_folder
 from symopt.results.tables import Result
 from symopt.text import printable
 
@@ -63,10 +64,18 @@ def render_result(result: Result) -> dict[str, str]:
 
 
 def write_result(result: Result, out_dir: str | Path) -> list[Path]:
-    """Write summary.json and the CSV tables to `out_dir`; return the paths written."""
+    """Write summary.json and the CSV tables to `out_dir`; return the paths written.
+
+    The whole set replaces the previous one at once (see `symopt.results.folder_swap`):
+    a run killed while writing leaves the complete previous set or the complete new one.
+    A folder that also holds other files is never swapped out: its files are replaced
+    one by one."""
     folder = Path(out_dir)
+    files = render_result(result)
+    if is_replaceable(folder, files):
+        return replace_folder(folder, files)
     written = []
-    for name, text in render_result(result).items():
+    for name, text in files.items():
         path = folder / name
         atomic_write_text(path, text)
         written.append(path)
