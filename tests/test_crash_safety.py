@@ -206,6 +206,7 @@ def start_driver(spec: Path, out: Path) -> subprocess.Popen[str]:
     )
 
 
+@pytest.mark.slow
 def test_killed_sweep_is_resumed_and_a_second_sweep_refused(
     spec_file: Path, reference: pd.DataFrame, tmp_path: Path
 ) -> None:
@@ -249,6 +250,7 @@ def _workers_of(driver: subprocess.Popen[str]) -> list[psutil.Process]:
     return workers
 
 
+@pytest.mark.slow
 def test_killed_worker_loses_and_doubles_nothing(
     spec_file: Path, reference: pd.DataFrame, tmp_path: Path
 ) -> None:
@@ -301,6 +303,7 @@ def test_damaged_store_files_are_reported_and_only_their_variants_solved_again(
     assert Store(out).damaged == {}
 
 
+@pytest.mark.slow
 def test_damaged_store_on_the_command_line_names_the_file(
     spec_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -382,6 +385,7 @@ def dask_cluster() -> Iterator[tuple[str, list[subprocess.Popen[str]]]]:
             kill_tree(process)
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::ResourceWarning", "ignore::UserWarning")
 def test_dask_worker_killed_mid_sweep(
     dask_cluster: tuple[str, list[subprocess.Popen[str]]],
