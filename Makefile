@@ -37,6 +37,8 @@ bench: dev
 	$(BIN)/python -m benchmarks.run
 	# OR-Library check (published optima, solve times); exit 2 = instances not beside the repo
 	$(BIN)/python -m benchmarks.orlib || test $$? -eq 2
+	# input limits: time and peak memory of the largest files allowed (docs/limits-and-guarantees.md)
+	$(BIN)/python -m benchmarks.limits
 
 clean:
 	rm -rf $(VENV) results .pytest_cache .mypy_cache .ruff_cache
