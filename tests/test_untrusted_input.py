@@ -313,3 +313,27 @@ def test_evil_facility_id_is_escaped_on_the_terminal_and_in_csv(tmp_path: Path) 
         assert not hidden_characters(text), table
         rows = list(csv.DictReader(text.splitlines()))
         assert EVIL_SHOWN in {cell for row in rows for cell in row.values()}, table
+
+
+def test_evil_sweep_values_are_escaped_in_the_summary_and_its_csv(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from symopt.cli.main import app
+
+    spec = tmp_path / "sweep.yaml"
+    spec.write_text(
+        f"base: {ROOT / 'scenarios' / 'examples' / 'heat_greenhouse.yaml'}\n"
+        f"name: {EVIL_YAML}\n"
+        f"parameters:\n  - {{path: name, values: [{EVIL_YAML}, plain]}}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    done = CliRunner().invoke(
+        app, ["sweep", str(spec), "--workers", "1", "--summary", "--out", str(out)]
+    )
+    assert done.exit_code == 0, done.output
+    assert EVIL_SHOWN.split("\\n")[0] in done.output  # the table (it may wrap the cell)
+    assert not hidden_characters(done.output)
+    summary = (out / "summary.csv").read_text(encoding="utf-8")
+    assert EVIL_SHOWN in summary
+    assert not hidden_characters(summary)

@@ -28,6 +28,7 @@ from symopt.enums import SolveStatus
 from symopt.results.files import atomic_write_text, printable_cells
 from symopt.studies.store_lock import store_lock
 from symopt.studies.sweep_values import is_number
+from symopt.text import printable
 
 __all__ = ["RESULT_COLUMNS", "Store", "parameter_column", "parameter_types", "write_summary"]
 
@@ -209,18 +210,22 @@ def _plot_objective(solved: pd.DataFrame, name: str, others: list[str], folder: 
         labels = sorted(x.astype(str).unique())
         positions = {label: i for i, label in enumerate(labels)}
         x = x.astype(str).map(positions)
-        axes.set_xticks(range(len(labels)), [label[:20] for label in labels], rotation=30)
+        axes.set_xticks(
+            range(len(labels)), [printable(label)[:20] for label in labels], rotation=30
+        )
     by: str | list[str] = others[0] if len(others) == 1 else others
     groups = solved.groupby(by, sort=True).groups if others else {}
     repeated = len(solved) > len(groups) > 0 and all(len(rows) > 1 for rows in groups.values())
     if repeated and len(groups) <= MAX_LINES:
         for combination, rows in groups.items():
             values = combination if isinstance(combination, tuple) else (combination,)
-            label = ", ".join(
-                f"{other.split('.')[-1]}={value:g}"
-                if isinstance(value, float)
-                else f"{other.split('.')[-1]}={value}"
-                for other, value in zip(others, values, strict=True)
+            label = printable(
+                ", ".join(
+                    f"{other.split('.')[-1]}={value:g}"
+                    if isinstance(value, float)
+                    else f"{other.split('.')[-1]}={value}"
+                    for other, value in zip(others, values, strict=True)
+                )
             )
             order = x.loc[rows].sort_values().index
             axes.plot(x.loc[order], solved.loc[order, "objective"], marker="o", label=label)
