@@ -49,6 +49,8 @@ bench: dev
 	$(BIN)/python -m benchmarks.startup
 	# OR-Library check (published optima, solve times); exit 2 = instances not beside the repo
 	$(BIN)/python -m benchmarks.orlib || test $$? -eq 2
+	# input limits: time and peak memory of the largest files allowed (docs/limits-and-guarantees.md)
+	$(BIN)/python -m benchmarks.limits
 
 # The published JSON Schemas (docs/schema.md); a test checks they are current.
 schema: install

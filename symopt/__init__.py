@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from symopt.report.html import write_report
     from symopt.results.files import write_result
     from symopt.results.tables import Result, Summary
+    from symopt.scenario.input_file import file_size_limit
     from symopt.scenario.loading import load_scenario, parse_scenario
     from symopt.scenario.schema import Scenario
     from symopt.solver.highs import SolverOptions
@@ -50,6 +51,7 @@ _PUBLIC = {
     "write_result": "symopt.results.files",
     "Result": "symopt.results.tables",
     "Summary": "symopt.results.tables",
+    "file_size_limit": "symopt.scenario.input_file",
     "load_scenario": "symopt.scenario.loading",
     "parse_scenario": "symopt.scenario.loading",
     "Scenario": "symopt.scenario.schema",
@@ -76,6 +78,7 @@ __all__ = [
     "SymoptError",
     "__version__",
     "build_network",
+    "file_size_limit",
     "load_scenario",
     "pareto",
     "parse_scenario",

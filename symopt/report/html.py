@@ -35,10 +35,9 @@ from symopt.report.load import (
     load_sweep,
 )
 from symopt.report.table_view import TableView, format_number, table_view
-from symopt.results.files import atomic_write_text
+from symopt.results.files import REPORT_FILE, atomic_write_text
 from symopt.text import printable
 
-REPORT_FILE = "report.html"
 _PLOT_CONFIG = {"displaylogo": False}
 
 

@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path as FilePath
 from typing import Any
 
-from symopt.errors import Issue, ScenarioError
+from symopt.errors import ScenarioError
 from symopt.scenario.archetypes import apply_archetypes
+from symopt.scenario.input_file import read_input_text
 from symopt.scenario.schema import Scenario
 from symopt.scenario.validation import validate_document
 from symopt.scenario.yaml_source import YamlDocument, YamlSyntaxError, parse_yaml
@@ -18,22 +19,7 @@ from symopt.scenario.yaml_source import YamlDocument, YamlSyntaxError, parse_yam
 def load_scenario(path: str | FilePath) -> Scenario:
     """Read, validate and cross-check one scenario file."""
     file = FilePath(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError([Issue(str(file), None, (), "no such file")]) from None
-    except IsADirectoryError:
-        raise ScenarioError(
-            [Issue(str(file), None, (), "is a folder; expected a YAML file")]
-        ) from None
-    except UnicodeDecodeError as error:
-        raise ScenarioError(
-            [Issue(str(file), None, (), f"not UTF-8 text ({error.reason}); expected a YAML file")]
-        ) from None
-    except OSError as error:
-        raise ScenarioError(
-            [Issue(str(file), None, (), f"cannot be read: {error.strerror}")]
-        ) from None
+    text = read_input_text(file)  # within the size limit, regular files only
     return parse_scenario(text, source=str(file))
 
 

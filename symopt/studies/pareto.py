@@ -33,7 +33,7 @@ from matplotlib.ticker import StrMethodFormatter
 
 from symopt.enums import ObjectiveKind, SolveStatus
 from symopt.errors import SymoptError
-from symopt.results.files import atomic_write_text
+from symopt.results.files import atomic_write_text, printable_cells
 from symopt.results.tables import Result
 from symopt.scenario.loading import load_scenario
 from symopt.scenario.schema import Scenario
@@ -212,7 +212,9 @@ def write_pareto(frame: pd.DataFrame, out_dir: str | Path) -> list[Path]:
     """pareto.csv, pareto.json and pareto.png in `out_dir`."""
     folder = Path(out_dir)
     table = folder / PARETO_TABLE
-    atomic_write_text(table, frame.to_csv(index=False, float_format="%.10g", lineterminator="\n"))
+    atomic_write_text(
+        table, printable_cells(frame).to_csv(index=False, float_format="%.10g", lineterminator="\n")
+    )
     meta = {
         "scenario": frame.attrs.get("scenario", ""),
         "currency": frame.attrs.get("currency", ""),
