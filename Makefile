@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SCENARIO ?= scenarios/boden.yaml
 
-.PHONY: run test lint bench install dev clean schema
+.PHONY: run test lint bench install dev clean schema browser screenshot
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,9 +23,18 @@ install: $(VENV)/.installed
 dev: $(VENV)/.installed-dev
 
 run: install
-	$(BIN)/symopt solve $(SCENARIO)
+	$(BIN)/symopt solve $(SCENARIO) --out results/$(basename $(notdir $(SCENARIO))) --report
 
-test: dev
+# Debian's Chromium for the report's browser tests (playwright's own download needs the
+# internet outside the package registries); skipped when it is already there.
+browser:
+	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+
+# The README's picture of the report (docs/report-boden.png), taken in headless Chromium.
+screenshot: dev browser run
+	$(BIN)/python docs/screenshot.py
+
+test: dev browser
 	$(BIN)/python -m pytest -q
 
 lint: dev
@@ -36,8 +45,12 @@ lint: dev
 bench: dev
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.share
+	# start-up of the command line: symopt validate on a small file (target < 0.5 s)
+	$(BIN)/python -m benchmarks.startup
 	# OR-Library check (published optima, solve times); exit 2 = instances not beside the repo
 	$(BIN)/python -m benchmarks.orlib || test $$? -eq 2
+	# input limits: time and peak memory of the largest files allowed (docs/limits-and-guarantees.md)
+	$(BIN)/python -m benchmarks.limits
 
 # The published JSON Schemas (docs/schema.md); a test checks they are current.
 schema: install

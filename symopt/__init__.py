@@ -24,8 +24,10 @@ if TYPE_CHECKING:
     from symopt.errors import Issue, ScenarioError, SolverError, SymoptError
     from symopt.model.objective import Objective
     from symopt.network.candidates import CandidateNetwork, build_network
+    from symopt.report.html import write_report
     from symopt.results.files import write_result
     from symopt.results.tables import Result, Summary
+    from symopt.scenario.input_file import file_size_limit
     from symopt.scenario.loading import load_scenario, parse_scenario
     from symopt.scenario.schema import Scenario
     from symopt.solver.highs import SolverOptions
@@ -45,9 +47,11 @@ _PUBLIC = {
     "Objective": "symopt.model.objective",
     "CandidateNetwork": "symopt.network.candidates",
     "build_network": "symopt.network.candidates",
+    "write_report": "symopt.report.html",
     "write_result": "symopt.results.files",
     "Result": "symopt.results.tables",
     "Summary": "symopt.results.tables",
+    "file_size_limit": "symopt.scenario.input_file",
     "load_scenario": "symopt.scenario.loading",
     "parse_scenario": "symopt.scenario.loading",
     "Scenario": "symopt.scenario.schema",
@@ -74,6 +78,7 @@ __all__ = [
     "SymoptError",
     "__version__",
     "build_network",
+    "file_size_limit",
     "load_scenario",
     "pareto",
     "parse_scenario",
@@ -81,6 +86,7 @@ __all__ = [
     "solve",
     "solver_options",
     "sweep",
+    "write_report",
     "write_result",
 ]
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from symopt.text import printable
+
 Path = tuple[str | int, ...]
 
 
@@ -29,8 +31,10 @@ class Issue:
     message: str
 
     def __str__(self) -> str:
+        """`file:line: path: message`, one line, control and bidi characters escaped: a key
+        from someone else's file must not recolour the terminal or forge a line in a log."""
         where = f"{self.file}:{self.line}" if self.line is not None else self.file
-        return f"{where}: {format_path(self.path)}: {self.message}"
+        return printable(f"{where}: {format_path(self.path)}: {self.message}")
 
 
 class SymoptError(Exception):

@@ -356,7 +356,8 @@ def test_maps_merge_lists_replace_scenario_wins(tmp_path: Path) -> None:
     plant = result["facilities"]["plant"]
     assert "archetype" not in plant
     assert plant["site"] == "plot"
-    assert plant["size"] == {"capex_per_unit": 100, "max": 20}
+    # size.unit defaults to the archetype's size_unit (MW in GOOD)
+    assert plant["size"] == {"capex_per_unit": 100, "max": 20, "unit": "MW"}
     assert plant["process"]["variable_cost"] == 3
     assert plant["process"]["outputs"] == [{"resource": "heat", "per_activity": 0.4}]
     assert plant["process"]["inputs"][0]["alternative"] == {"cost": 40}  # kept from archetype
@@ -498,3 +499,13 @@ def test_real_scenarios_validate(name: str) -> None:
         expected = RESOURCE_VOCABULARY[resource_id]
         assert resource.unit == expected["unit"]
         assert set(resource.qualities) == set(expected["qualities"])
+
+
+def test_scenario_size_unit_wins_over_the_archetypes(tmp_path: Path) -> None:
+    _write(tmp_path, "unit")
+    data = _scenario(
+        plant={"archetype": "unit", "site": "plot", "size": {"max": 20, "unit": "MW heat"}}
+    )
+    result, issues = apply_archetypes(data, "s.yaml", [tmp_path])
+    assert issues == []
+    assert result["facilities"]["plant"]["size"]["unit"] == "MW heat"

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import copy
 import math
+import tracemalloc
+import unicodedata
 from typing import Any
 
 import pytest
@@ -22,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import symopt
+from symopt.errors import format_path
 
 BASE_TEXT = """\
 symopt: 1
@@ -48,7 +51,7 @@ facilities:
     site: h2plant
     supplies:
       - resource: oxygen
-        amount: "60 kt"
+        amount: 60000
         quality: {purity: 99.5}
         disposal: {cost: 0, emissions: 0}
         cost: "5 EUR/t"
@@ -402,3 +405,122 @@ def test_generated_scenarios_round_trip(data: dict[str, Any]) -> None:
     for name, facility in data["facilities"].items():
         assert scenario.facilities[name].site == facility["site"]
     assert scenario.name == data["name"]
+
+
+# --- issue 13: hostile number literals, control characters, big and odd files ---------
+
+#: A fixed budget, the same examples on every run.
+HOSTILE = settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+#: YAML 1.1 number forms (read by plain YAML libraries as other numbers) and over-long
+#: integers: every one must be refused as text.
+yaml11_numbers = st.one_of(
+    st.from_regex(r"[1-9][0-9]?(:[0-5][0-9]){1,3}(\.[0-9]{1,3})?", fullmatch=True),
+    st.from_regex(r"[-+]?0x[0-9a-fA-F]{1,8}", fullmatch=True),
+    st.from_regex(r"[-+]?0o?[0-7]{1,8}", fullmatch=True).filter(lambda t: t.lstrip("+-") != "0"),
+    st.from_regex(r"[-+]?0b[01]{1,16}", fullmatch=True),
+    st.integers(31, 6000).map(lambda digits: "9" * digits),
+)
+#: The number fields of BASE_TEXT, as (text in the file, dotted path).
+NUMBER_FIELDS = [
+    ("hours: 4000", "time_slices[0].hours"),
+    ("carbon_price: 80", "economics.carbon_price"),
+    ("lat: 65.825", "sites.h2plant.lat"),
+    ("amount: 60000", "facilities.electrolyser.supplies[0].amount"),
+    ("amount: 9000", "facilities.wastewater_plant.demands[0].amount"),
+    ("capex_per_km: 400000", "transport.oxygen_pipe.capex_per_km"),
+    ("km: 1.2", "distances[0].km"),
+]
+
+
+@HOSTILE
+@given(literal=yaml11_numbers, field=st.sampled_from(NUMBER_FIELDS))
+def test_yaml11_number_forms_are_refused(literal: str, field: tuple[str, str]) -> None:
+    written, path = field
+    name = written.split(":")[0]
+    text = BASE_TEXT.replace(written, f"{name}: {literal}", 1)
+    with pytest.raises(symopt.ScenarioError) as caught:
+        symopt.parse_scenario(text, source="fuzz.yaml")
+    line = 1 + next(i for i, row in enumerate(text.splitlines()) if f"{name}: {literal}" in row)
+    reported = {(issue.line, format_path(issue.path)) for issue in caught.value.issues}
+    assert (line, path) in reported, caught.value.issues
+    (issue,) = [i for i in caught.value.issues if i.line == line]
+    assert issue.message.startswith("expected a number, got the text")
+    assert len(str(issue)) < 400
+
+
+def _hidden(text: str) -> set[str]:
+    return {
+        c for c in text if unicodedata.category(c) in {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
+    }
+
+
+@HOSTILE
+@given(
+    key=st.text(
+        st.characters(categories=("Cc", "Cf", "Zl", "Zp", "Ll", "Nd"), exclude_characters="\x00"),
+        min_size=1,
+        max_size=12,
+    ),
+    where=st.sampled_from(BASE_MAPS),
+)
+def test_control_characters_in_keys_are_shown_escaped(key: str, where: Location) -> None:
+    data = copy.deepcopy(BASE)
+    node_at(data, where)[key] = 1
+    try:
+        symopt.parse_scenario(dump(data), source="fuzz.yaml")
+    except symopt.ScenarioError as error:
+        for issue in error.issues:
+            assert not _hidden(str(issue)), repr(str(issue))
+            assert "\n" not in str(issue)
+
+
+#: The node limits, lowered so that files above them stay small enough to fuzz quickly.
+SMALL_NODES, SMALL_ITEMS = 5_000, 10_000
+
+odd_files = st.one_of(
+    st.integers(1, 20_000).map(lambda n: "x: [" + ",".join(["1"] * n) + "]\n"),
+    st.integers(1, 5_000).map(lambda n: "".join(f"k{i}: {{a: 1, b: [2, 3]}}\n" for i in range(n))),
+    st.tuples(st.integers(2, 12), st.integers(2, 8)).map(
+        lambda shape: (
+            "a0: &a0 [1, 1]\n"
+            + "".join(
+                f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * shape[1])}]\n"
+                for i in range(1, shape[0])
+            )
+        )
+    ),
+    st.integers(1, 2_000_000).map(lambda n: "name: " + "x" * n + "\n"),
+    st.integers(1, 300).map(lambda n: "[" * n + "]" * n),
+    st.integers(1, 200_000).map(lambda n: "#" * n),
+)
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(text=odd_files)
+def test_big_and_odd_files_are_answered_within_bounds(text: str) -> None:
+    """Refused or read, never an exception of another kind; memory in proportion to the
+    limit, not to the file (tracemalloc peak)."""
+    from symopt.scenario import yaml_source
+
+    saved = yaml_source.MAX_NODES, yaml_source.MAX_ITEMS
+    yaml_source.MAX_NODES, yaml_source.MAX_ITEMS = SMALL_NODES, SMALL_ITEMS
+    tracemalloc.start()
+    try:
+        check_outcome(text)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        yaml_source.MAX_NODES, yaml_source.MAX_ITEMS = saved
+    # the text itself (up to 2 MB, kept in up to 3 copies) plus 5,000 nodes
+    assert peak < 3 * len(text) + 40 * 1024 * 1024, f"peak {peak / 1e6:.0f} MB"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +12,7 @@ from typer.testing import CliRunner
 import symopt
 from symopt.cli.main import app
 from symopt.solver.highs import SolverOptions
+from symopt.studies.pareto import distinct_points
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "scenarios" / "examples"
 
@@ -53,23 +55,26 @@ EXACT = SolverOptions(mip_gap=0)
 
 
 def assert_front(frame: pd.DataFrame, scenario: symopt.Scenario, points: int) -> None:
-    assert list(frame["point"]) == list(range(points))
+    # distinct efficient points only: at most one per cap, numbered in order
+    assert 1 <= len(frame) <= points
+    assert list(frame["point"]) == list(range(len(frame)))
+    assert frame.attrs["caps"] == points
+    assert frame.attrs["distinct"] == len(frame)
     assert (frame["status"] == "optimal").all()
     tolerance = 1e-6 * max(1.0, frame["emissions"].abs().max())
     assert (frame["emissions"] <= frame["emission_cap"] + tolerance).all()
-    # caps rise, cost never rises: both in point order and in order of emissions
+    # caps rise; along the front emissions strictly rise and cost strictly falls (no repeat,
+    # and no point dominated by another)
     assert frame["emission_cap"].is_monotonic_increasing
-    assert (frame["cost"].diff().dropna() <= 1e-7 * frame["cost"].abs().max()).all()
-    by_emissions = frame.sort_values(["emissions", "cost"], ascending=[True, False])
-    assert (by_emissions["cost"].diff().dropna() <= 1e-7 * frame["cost"].abs().max()).all()
+    assert (frame["emissions"].diff().dropna() > 0).all()
+    assert (frame["cost"].diff().dropna() < 0).all()
     # the ends are the single-objective optima
     least_emissions = symopt.solve(scenario, objective="emissions", mip_gap=0)
     least_cost = symopt.solve(scenario, objective="cost", mip_gap=0)
     assert frame["emissions"].iloc[0] == pytest.approx(least_emissions.objective, abs=1e-6)
     assert frame["cost"].iloc[-1] == pytest.approx(least_cost.objective, rel=1e-9)
-    assert frame["emissions"].iloc[-1] == pytest.approx(
-        least_cost.summary.total_emissions, rel=1e-9, abs=1e-9
-    )
+    # the cheap end is the least-emission plan among the cheapest: no more than any of them
+    assert frame["emissions"].iloc[-1] <= least_cost.summary.total_emissions + tolerance
     # the low-emission end is the cheapest plan among those with the least emissions
     assert frame["cost"].iloc[0] <= least_emissions.summary.total_cost * (1 + 1e-9)
 
@@ -78,14 +83,47 @@ def test_front_of_four_plants_is_monotone_with_optimal_ends() -> None:
     scenario = symopt.parse_scenario(FOUR_PLANTS)
     frame = symopt.pareto(scenario, points=9, options=EXACT)
     assert_front(frame, scenario, 9)
-    assert frame["cost"].nunique() >= 4  # a real trade-off, not one point
+    assert len(frame) >= 4  # a real trade-off, not one point
     assert frame["built_links"].iloc[0] == 4
     assert frame["built_links"].iloc[-1] == 0
     assert frame["links"].iloc[0].count("oxygen_pipe") == 4
-    # one model, every later point a re-solve
+    # one model, every later solve a re-solve: least emissions, least cost at E_min, then
+    # two solves (cost, then emissions at that cost) for each of the other 8 caps: 18
+    # solves, the first of which builds the model
     assert frame.attrs["rebuilds"] == 1
-    assert frame.attrs["resolves"] == 9
+    assert frame.attrs["resolves"] == 2 * 9 - 1
     assert set(frame["path"]) == {"resolve"}
+
+
+def test_boden_front_lists_each_plan_once() -> None:
+    """Boden's 8-cap front used to list 2 plans 8 times (issue 9): least emissions (0 t,
+    every heat and oxygen pipe) and least cost (30.149 t). Every cap between them keeps
+    the emission-free plan, so the distinct front has exactly these two points."""
+    scenario = symopt.load_scenario(
+        Path(__file__).resolve().parent.parent / "scenarios" / "boden.yaml"
+    )
+    frame = symopt.pareto(scenario, points=8)
+    assert len(frame) == 2
+    assert frame.attrs["caps"] == 8
+    least_emissions = symopt.solve(scenario, objective="emissions")
+    least_cost = symopt.solve(scenario, objective="cost")
+    assert frame["emissions"].iloc[0] == pytest.approx(least_emissions.objective, abs=1e-6)
+    assert frame["cost"].iloc[-1] == pytest.approx(least_cost.objective, rel=1e-4)
+    assert frame["emissions"].iloc[-1] <= least_cost.summary.total_emissions + 1e-6
+
+
+def test_distinct_points_drops_repeats_and_renumbers() -> None:
+    rows = pd.DataFrame(
+        {
+            "emission_cap": [0.0, 1.0, 2.0, 3.0],
+            "cost": [10.0, 10.0 + 1e-9, 7.0, 7.0],
+            "emissions": [0.0, 0.0, 2.0, 2.0 * (1 + 1e-12)],
+            "status": ["optimal"] * 4,
+        }
+    )
+    unique = distinct_points(rows)
+    assert list(unique["point"]) == [0, 1]
+    assert list(unique["emission_cap"]) == [0.0, 2.0]  # the lowest cap reaching each
 
 
 @pytest.mark.parametrize("name", ["oxygen_wastewater.yaml", "heat_greenhouse.yaml"])
@@ -114,7 +152,13 @@ def test_cli_pareto_writes_table_and_plot(tmp_path: Path) -> None:
         "mip_gap",
     ]
     assert {"built_links", "built_facilities", "links"} <= set(table.columns)
-    assert len(table) == 5
+    meta = json.loads((out / "pareto.json").read_text(encoding="utf-8"))
+    assert meta["caps"] == 5
+    assert meta["distinct_points"] == len(table) <= 5
+    assert meta["currency"] == "EUR"
+    assert f"{len(table)} distinct efficient point(s) from 5 emission caps" in " ".join(
+        result.output.split()
+    )
     assert (out / "pareto.png").stat().st_size > 1000
 
 

@@ -11,13 +11,15 @@ import typer
 from rich.console import Console
 
 from symopt._version import __version__
-from symopt.cli.options import MipGap, Profile, Threads, TimeLimit
+from symopt.cli.options import MaxFileMb, MipGap, Profile, Threads, TimeLimit
 from symopt.enums import EXIT_CODE_OF_STATUS, ExitCode, ObjectiveKind, SolveStatus
 from symopt.errors import ScenarioError, SymoptError
-from symopt.report.terminal import print_summary
-from symopt.results.files import write_result
+from symopt.scenario.input_file import DEFAULT_MAX_FILE_MB
 from symopt.scenario.loading import load_scenario
-from symopt.solver.pipeline import solve, solver_options
+from symopt.text import printable
+
+# solve, results and report modules import pandas, Pyomo and HiGHS: each command imports
+# what it needs, so that `symopt validate` and `--help` start fast (benchmarks/startup.py).
 
 app = typer.Typer(
     name="symopt",
@@ -55,6 +57,7 @@ def _main(
 @app.command()
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Scenario files to check.")],
+    max_file_mb: MaxFileMb = DEFAULT_MAX_FILE_MB,
 ) -> None:
     """Check scenario files; list every problem with its file, line and field."""
     failed = 0
@@ -65,7 +68,7 @@ def validate(
             _report_errors(error)
             failed += 1
         else:
-            stdout.print(f"{file}: valid", highlight=False)
+            stdout.print(printable(f"{file}: valid"), highlight=False, markup=False)
     if failed:
         stderr.print(f"{failed} of {len(files)} file(s) invalid", highlight=False)
         raise typer.Exit(ExitCode.BAD_INPUT)
@@ -89,9 +92,20 @@ def solve_command(
     time_limit: TimeLimit = None,
     threads: Threads = None,
     log: Annotated[bool, typer.Option("--log", help="Show the solver's own progress log.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print no summary.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print no summary and no progress line.")
+    ] = False,
+    report: Annotated[
+        bool, typer.Option("--report", help="Also write report.html (see `symopt report`).")
+    ] = False,
+    max_file_mb: MaxFileMb = DEFAULT_MAX_FILE_MB,
 ) -> None:
     """Solve scenario files and write summary.json and CSV tables."""
+    from symopt.cli.live import solve_live
+    from symopt.report.terminal import print_summary
+    from symopt.results.files import write_result
+    from symopt.solver.pipeline import solver_options
+
     try:
         options = solver_options(
             profile, mip_gap=mip_gap, time_limit=time_limit, threads=threads, log=log
@@ -114,28 +128,50 @@ def solve_command(
         folder = out if out is not None else Path("results") / file.stem
         if out is not None and len(scenarios) > 1:
             folder = out / file.stem
-        with stderr.status(f"solving {file} ...", spinner="dots"):
-            result = solve(scenario, objective=objective, options=options)
+        result, interrupted = solve_live(
+            scenario, file, objective=objective, options=options, console=stderr, quiet=quiet
+        )
         if result.status.has_solution:
             write_result(result, folder)
             if not quiet:
                 print_summary(result, stdout)
-            stdout.print(f"results written to {folder}/", highlight=False)
-            if result.status is SolveStatus.FEASIBLE:
-                stderr.print(
-                    f"{file}: stopped by a limit; the solution is within a gap of "
-                    f"{result.summary.mip_gap:.2%} of the optimum",
+            stdout.print(printable(f"results written to {folder}/"), highlight=False, markup=False)
+            if report:
+                stdout.print(
+                    printable(f"report written to {write_report_for(folder)}"),
                     highlight=False,
+                    markup=False,
+                )
+            if result.status is SolveStatus.FEASIBLE:
+                stopped = "interrupted (Ctrl-C)" if interrupted else "stopped by a limit"
+                stderr.print(
+                    printable(
+                        f"{file}: {stopped}; the best solution found is within a gap of "
+                        f"{result.summary.mip_gap:.2%} of the optimum"
+                    ),
+                    highlight=False,
+                    markup=False,
                 )
         else:
             write_result(result, folder)
             stderr.print(
-                _no_solution_message(file, result.status, result.summary.solver_status),
+                printable(_no_solution_message(file, result.status, result.summary.solver_status)),
                 highlight=False,
+                markup=False,
             )
             for reason in result.summary.diagnosis:
-                stderr.print(f"  - {reason}", highlight=False, markup=False, soft_wrap=True)
+                stderr.print(
+                    f"  - {printable(reason)}", highlight=False, markup=False, soft_wrap=True
+                )
+            if report:
+                stdout.print(
+                    printable(f"report written to {write_report_for(folder)}"),
+                    highlight=False,
+                    markup=False,
+                )
         worst = max(worst, EXIT_CODE_OF_STATUS[result.status], key=int)
+        if interrupted:
+            break  # Ctrl-C: the files after this one are not solved
     if worst is not ExitCode.OK:
         raise typer.Exit(worst)
 
@@ -153,7 +189,8 @@ def main() -> None:
     try:
         app()
     except SymoptError as error:
-        stderr.print(f"error: {error}", highlight=False)
+        for line in str(error).splitlines() or [""]:  # a ScenarioError: one line per issue
+            stderr.print(printable(f"error: {line}"), highlight=False, markup=False)
         sys.exit(ExitCode.ERROR)
     except KeyboardInterrupt:
         stderr.print("interrupted", highlight=False)
@@ -162,13 +199,15 @@ def main() -> None:
         if os.environ.get("SYMOPT_DEBUG"):
             raise
         stderr.print(
-            f"internal error: {type(error).__name__}: {error}\n"
-            "This is a bug in symopt; rerun with SYMOPT_DEBUG=1 for details and report it.",
+            printable(f"internal error: {type(error).__name__}: {error}")
+            + "\nThis is a bug in symopt; rerun with SYMOPT_DEBUG=1 for details and report it.",
             highlight=False,
+            markup=False,
         )
         sys.exit(ExitCode.ERROR)
 
 
+from symopt.cli.report import register_report_command, write_report_for  # noqa: E402
 from symopt.cli.studies import register_sweep_commands  # noqa: E402  (sweep, pareto)
 
 register_sweep_commands(app)
@@ -179,3 +218,4 @@ register_schema_command(app)
 from symopt.cli.share import register_share_command  # noqa: E402  (share)
 
 register_share_command(app)
+register_report_command(app)

@@ -8,8 +8,6 @@ from typing import Annotated
 
 import typer
 
-from symopt.results.files import atomic_write_text
-
 
 def render_schema(sweep: bool) -> str:
     """The schema as indented JSON text, ending with a newline."""
@@ -41,6 +39,8 @@ def schema_command(
     if output is None:
         typer.echo(text, nl=False)
     else:
+        from symopt.results.files import atomic_write_text
+
         atomic_write_text(output, text)
 
 

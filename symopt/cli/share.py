@@ -5,21 +5,22 @@ from __future__ import annotations
 import math
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from symopt.cli.options import MipGap, Profile, Threads, TimeLimit
+from symopt.cli.options import MaxFileMb, MipGap, Profile, Threads, TimeLimit
 from symopt.enums import ExitCode
 from symopt.errors import ScenarioError
+from symopt.scenario.input_file import DEFAULT_MAX_FILE_MB
 from symopt.scenario.loading import load_scenario
-from symopt.solver.pipeline import solver_options
-from symopt.studies.coalitions import members
-from symopt.studies.share import ShareRun, run_share
 from symopt.text import printable
+
+if TYPE_CHECKING:  # imported in the command: the solver stack takes seconds to load
+    from symopt.studies.share import ShareRun
 
 __all__ = ["register_share_command", "share_command"]
 
@@ -58,8 +59,12 @@ def share_command(
     mip_gap: MipGap = None,
     time_limit: TimeLimit = None,
     threads: Threads = None,
+    max_file_mb: MaxFileMb = DEFAULT_MAX_FILE_MB,
 ) -> None:
     """Split the park's gain fairly between firms: Shapley, core, proportional, transfers."""
+    from symopt.solver.pipeline import solver_options
+    from symopt.studies.share import run_share
+
     try:
         options = solver_options(profile, mip_gap=mip_gap, time_limit=time_limit, threads=threads)
         scenario = load_scenario(scenario_file)
@@ -109,6 +114,8 @@ def _money(value: float, currency: str) -> str:
 
 def print_share(run: ShareRun, console: Console) -> None:
     """Per firm: standalone cost, Shapley cost and saving, proportional split; transfers."""
+    from symopt.studies.coalitions import members
+
     currency = printable(run.currency)
     sampled = run.method == "sampled"
     how = f"sampled, {run.samples} orders" if sampled else "exact"

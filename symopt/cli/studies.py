@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.text import Text
 
-from symopt.cli.options import MipGap, Profile, Threads, TimeLimit
+from symopt.cli.options import MaxFileMb, MipGap, Profile, Threads, TimeLimit
 from symopt.enums import ExitCode, SolveStatus
 from symopt.errors import ScenarioError
+from symopt.scenario.input_file import DEFAULT_MAX_FILE_MB
 from symopt.scenario.loading import load_scenario
-from symopt.solver.pipeline import solver_options
-from symopt.studies.pareto import ParetoError, pareto
-from symopt.studies.store import parameter_column, write_summary
-from symopt.studies.sweep import SweepRun, run_sweep
-from symopt.studies.sweep_spec import SweepPlan, load_sweep
+from symopt.text import printable
+
+if TYPE_CHECKING:  # imported in the commands: pandas, Pyomo and HiGHS take seconds to load
+    import pandas as pd
+
+    from symopt.studies.sweep import SweepRun
+    from symopt.studies.sweep_spec import SweepPlan
 
 __all__ = ["pareto_command", "register_sweep_commands", "sweep_command"]
 
@@ -64,8 +66,13 @@ def sweep_command(
     retry_failed: Annotated[
         bool, typer.Option("--retry-failed", help="Solve again the variants stored with an error.")
     ] = False,
+    max_file_mb: MaxFileMb = DEFAULT_MAX_FILE_MB,
 ) -> None:
     """Solve every variant of a sweep; results go to a Parquet store (a rerun resumes)."""
+    from symopt.studies.store import write_summary
+    from symopt.studies.sweep import run_sweep
+    from symopt.studies.sweep_spec import load_sweep
+
     try:
         plan = load_sweep(spec)
     except ScenarioError as error:
@@ -79,6 +86,7 @@ def sweep_command(
             details=details,
             retry_failed=retry_failed,
             progress=stderr,
+            notify=_notice,
         )
     except ScenarioError as error:
         raise _bad_input(error) from None
@@ -89,16 +97,27 @@ def sweep_command(
     if summary:
         _print_summary(run.frame, plan)
         written = write_summary(run.frame, plan.parameter_names, run.out_dir)
-        stdout.print(f"summary written: {', '.join(str(p) for p in written)}", highlight=False)
+        stdout.print(
+            printable(f"summary written: {', '.join(str(p) for p in written)}"),
+            highlight=False,
+            markup=False,
+        )
     if run.lost:
         raise typer.Exit(ExitCode.ERROR)
 
 
+def _notice(message: str) -> None:
+    stderr.print(f"note: {printable(message)}", highlight=False, markup=False, soft_wrap=True)
+
+
 def _report_run(run: SweepRun) -> None:
     stdout.print(
-        f"{run.variants} variants: {run.solved} solved now ({run.failed} failed), "
-        f"{run.skipped} already stored; store: {run.out_dir / 'store'}/",
+        printable(
+            f"{run.variants} variants: {run.solved} solved now ({run.failed} failed), "
+            f"{run.skipped} already stored; store: {run.out_dir / 'store'}/"
+        ),
         highlight=False,
+        markup=False,
     )
     if run.lost:
         stderr.print(
@@ -112,6 +131,8 @@ def _report_run(run: SweepRun) -> None:
 def _number(value: Any) -> str:
     if isinstance(value, float):
         return "-" if not math.isfinite(value) else f"{value:,.6g}"
+    import pandas as pd
+
     return "-" if value is None or value is pd.NA else str(value)
 
 
@@ -141,17 +162,21 @@ def _short_names(names: list[str]) -> list[str]:
 
 
 def _print_summary(frame: pd.DataFrame, plan: SweepPlan) -> None:
+    from symopt.studies.store import parameter_column
+
     columns = [parameter_column(name) for name in plan.parameter_names]
-    table = Table(title=plan.spec.name or plan.source, title_justify="left")
+    from rich.table import Table
+
+    table = Table(title=Text(printable(plan.spec.name or plan.source)), title_justify="left")
     table.add_column("#", justify="right")
     for header in _short_names(plan.parameter_names):
-        table.add_column(header, justify="right")
+        table.add_column(Text(printable(header)), justify="right")
     for column in ("status", "objective", "emissions", "links", "model"):
         table.add_column(column, justify="left" if column in ("status", "model") else "right")
     for index, row in frame.head(SHOWN_ROWS).iterrows():
         table.add_row(
             str(index),
-            *(_compact(row[c]) for c in columns),
+            *(Text(printable(_compact(row[c]))) for c in columns),
             str(row["status"]),
             _compact(row["objective"]),
             _compact(row["total_emissions"]),
@@ -184,8 +209,12 @@ def pareto_command(
     mip_gap: MipGap = None,
     time_limit: TimeLimit = None,
     threads: Threads = None,
+    max_file_mb: MaxFileMb = DEFAULT_MAX_FILE_MB,
 ) -> None:
     """Cost against CO2: the Pareto front by the epsilon-constraint method."""
+    from symopt.solver.pipeline import solver_options
+    from symopt.studies.pareto import ParetoError, pareto
+
     try:
         options = solver_options(profile, mip_gap=mip_gap, time_limit=time_limit, threads=threads)
         scenario = load_scenario(file)
@@ -196,10 +225,12 @@ def pareto_command(
         with stderr.status(f"tracing the Pareto front of {file} ...", spinner="dots"):
             frame = pareto(scenario, points, options=options, out=folder)
     except ParetoError as error:
-        stderr.print(f"{file}: {error}", highlight=False, markup=False)
+        stderr.print(printable(f"{file}: {error}"), highlight=False, markup=False)
         code = ExitCode.INFEASIBLE if error.status is SolveStatus.INFEASIBLE else ExitCode.ERROR
         raise typer.Exit(code) from None
-    table = Table(title=f"Pareto front: {scenario.name}", title_justify="left")
+    from rich.table import Table
+
+    table = Table(title=Text(printable(f"Pareto front: {scenario.name}")), title_justify="left")
     for column in ("point", "emission cap (t)", "cost", "emissions (t)", "links", "facilities"):
         table.add_column(column, justify="right")
     for row in frame.itertuples(index=False):
@@ -213,11 +244,16 @@ def pareto_command(
         )
     stdout.print(table)
     for line in _decision_changes(frame):
-        stdout.print(line, highlight=False, markup=False, soft_wrap=True)
+        stdout.print(printable(line), highlight=False, markup=False, soft_wrap=True)
     stdout.print(
-        f"{frame.attrs['rebuilds']} model build(s), {frame.attrs['resolves']} re-solve(s); "
-        f"written to {folder}/ (pareto.csv, pareto.png)",
+        printable(
+            f"{frame.attrs['distinct']} distinct efficient point(s) from {frame.attrs['caps']} "
+            f"emission caps; {frame.attrs['rebuilds']} model build(s), "
+            f"{frame.attrs['resolves']} re-solve(s); "
+            f"written to {folder}/ (pareto.csv, pareto.json, pareto.png)"
+        ),
         highlight=False,
+        markup=False,
     )
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
 from symopt.report.accounts import indicator_table, link_economics_table
 from symopt.results.tables import Result
+from symopt.text import printable
 
 LARGEST_FLOWS = 10
 
@@ -22,10 +24,15 @@ def _tonnes(value: float) -> str:
     return "-" if not math.isfinite(value) else f"{value:,.1f} t CO2e"
 
 
+def _text(value: object) -> Text:
+    """A cell of user text (an id, a name): escaped, and never read as rich markup."""
+    return Text(printable(value))
+
+
 def summary_tables(result: Result) -> Group:
     """Status and KPIs vs baseline, the built links, the largest flows."""
     summary = result.summary
-    kpis = Table(title=f"symopt: {summary.scenario}", show_header=True, title_justify="left")
+    kpis = Table(title=_text(f"symopt: {summary.scenario}"), show_header=True, title_justify="left")
     kpis.add_column("")
     kpis.add_column("optimum", justify="right")
     kpis.add_column("baseline", justify="right")
@@ -62,10 +69,10 @@ def summary_tables(result: Result) -> Group:
             links.add_column(column, justify="right" if column in ("km", "annual cost") else "left")
         for link in result.built_links.to_dict("records"):
             links.add_row(
-                str(link["source"]),
-                str(link["sink"]),
-                str(link["resource"]),
-                str(link["mode"]),
+                _text(link["source"]),
+                _text(link["sink"]),
+                _text(link["resource"]),
+                _text(link["mode"]),
                 f"{link['distance_km']:.2f}",
                 _money(float(link["annual_cost"]), summary.currency),
             )
@@ -81,14 +88,16 @@ def summary_tables(result: Result) -> Group:
         flows = Table(title="largest flows (per year)", title_justify="left")
         for column in ("from", "to", "resource", "mode", "sent", "delivered"):
             flows.add_column(column, justify="right" if column in ("sent", "delivered") else "left")
+        units = _units(result.flows, "supply_resource")
         for flow in totals.to_dict("records"):
+            unit = units.get(str(flow["supply_resource"]), "")
             flows.add_row(
-                str(flow["source"]),
-                str(flow["sink"]),
-                str(flow["supply_resource"]),
-                str(flow["mode"]),
-                f"{flow['sent']:,.1f}",
-                f"{flow['delivered']:,.1f}",
+                _text(flow["source"]),
+                _text(flow["sink"]),
+                _text(flow["supply_resource"]),
+                _text(flow["mode"]),
+                f"{flow['sent']:,.1f} {unit}".rstrip(),
+                f"{flow['delivered']:,.1f} {unit}".rstrip(),
             )
         parts.append(flows)
     parts.extend(
@@ -114,14 +123,22 @@ def _facility_decisions(result: Result) -> Table | None:
     for row in decided.to_dict("records"):
         size, activity = float(row["size"]), float(row["activity"])
         table.add_row(
-            str(row["facility"]),
+            _text(row["facility"]),
             "yes" if row["built"] else "no",
-            str(row["site"]) if row["built"] else "-",
-            "-" if math.isnan(size) else f"{size:,.4g}",
+            _text(row["site"]) if row["built"] else "-",
+            "-" if math.isnan(size) else _text(f"{size:,.6g} {row.get('size_unit', '')}".rstrip()),
             "-" if math.isnan(activity) else f"{activity:,.1f}",
             _money(float(row["annual_cost"]), currency),
         )
     return table
+
+
+def _units(table: pd.DataFrame, resource_column: str) -> dict[str, str]:
+    """Resource -> unit, from the `unit` column that `symopt.results.units` adds."""
+    if "unit" not in table.columns:
+        return {}
+    pairs = table[[resource_column, "unit"]].drop_duplicates(resource_column)
+    return {str(r): str(u) for r, u in zip(pairs[resource_column], pairs["unit"], strict=True)}
 
 
 def print_summary(result: Result, console: Console | None = None) -> None:

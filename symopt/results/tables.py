@@ -87,6 +87,8 @@ class Result:
         default_factory=lambda: pd.DataFrame(columns=INDICATOR_COLUMNS)
     )
     """The effect indicators per firm and for the park (`symopt.results.indicators`)."""
+    sites: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Each facility's possible sites with coordinates (`symopt.results.units.annotate`)."""
     security: pd.DataFrame = field(default_factory=pd.DataFrame)
     """One row per demand node: largest single-supplier share and backup capacity kept."""
 

@@ -36,6 +36,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from symopt.errors import Issue, Path, ScenarioError, SymoptError, format_path
 from symopt.scenario.checks import unknown_id_message
+from symopt.scenario.input_file import read_input_text
 from symopt.scenario.schema import Frozen, Number
 from symopt.scenario.validation import schema_issues
 from symopt.scenario.yaml_source import YamlDocument, YamlSyntaxError, parse_yaml
@@ -199,10 +200,7 @@ def read_archetype_file(file: str | os.PathLike[str]) -> Archetype:
     """Validate one archetype file (structure, name = stem, provenance)."""
     path = FilePath(file)
     source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ScenarioError([Issue(source, None, (), f"cannot be read: {error}")]) from None
+    text = read_input_text(path)  # within the size limit, regular files only
     try:
         document = parse_yaml(text, source)
     except YamlSyntaxError as error:
@@ -395,7 +393,7 @@ def apply_archetypes(
             continue
         if name not in loaded:
             try:
-                loaded[name] = copy.deepcopy(read_archetype_file(known[name]).facility)
+                loaded[name] = _facility_with_size_unit(read_archetype_file(known[name]))
             except ScenarioError as error:
                 loaded[name] = None
                 issues.extend(error.issues)
@@ -414,6 +412,15 @@ def apply_archetypes(
     result = dict(data)
     result["facilities"] = expanded
     return result, issues
+
+
+def _facility_with_size_unit(archetype: Archetype) -> dict[str, Any]:
+    """The archetype's facility, its `size.unit` defaulting to the archetype's `size_unit`."""
+    facility = copy.deepcopy(archetype.facility)
+    size = facility.get("size")
+    if isinstance(size, dict) and archetype.size_unit is not None:
+        size.setdefault("unit", archetype.size_unit)
+    return facility
 
 
 def _no_line(path: Path) -> int | None:

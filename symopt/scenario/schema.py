@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from symopt.enums import Better, Mixing, ObjectiveKind
+from symopt.scenario.yaml_source import number_text_hint
 
 #: Larger magnitudes break the solver's tolerances (HiGHS treats 1e20 as infinity).
 MAX_MAGNITUDE = 1e12
@@ -30,7 +31,11 @@ def _plain_number(value: object) -> object:
     if isinstance(value, bool):
         raise ValueError(f"expected a number, got the true/false value {value}")
     if isinstance(value, str):
-        raise ValueError(f"expected a number, got the text {value!r}")
+        hint = number_text_hint(value)  # 1:30, 0x10, 017: YAML 1.1 numbers, read as text
+        shown = (
+            repr(value) if len(value) <= 40 else f"{value[:30]!r}... ({len(value):,} characters)"
+        )
+        raise ValueError(f"expected a number, got the text {shown}" + (f": {hint}" if hint else ""))
     return value
 
 
@@ -51,8 +56,8 @@ def _format_version(value: object) -> object:
 def _amount_kind(value: object) -> str | None:
     if isinstance(value, dict):
         return "map"
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return "number"
+    if isinstance(value, int | float | str) and not isinstance(value, bool):
+        return "number"  # text, too: the number check says what is wrong with it
     return None
 
 
@@ -76,6 +81,7 @@ class Frozen(BaseModel):
         allow_inf_nan=False,
         populate_by_name=True,
         use_attribute_docstrings=True,  # field docstrings become the published schema's text
+        defer_build=True,  # built on first use: `symopt validate` starts faster
     )
 
 
@@ -244,6 +250,9 @@ class Size(Frozen):
     """Smallest size if built. Unit: the facility's size unit."""
     max: Positive
     """Largest size if built. Unit: the facility's size unit."""
+    unit: str = ""
+    """What one unit of size means (e.g. `MW electrical input`), shown with every size;
+    default: the archetype's `size_unit` for a facility built from an archetype, else empty."""
     capex_per_unit: NonNegative = 0.0
     """One-off investment per unit of size, annualised. Unit: currency per unit of size."""
     fixed_opex_per_unit: NonNegative = 0.0

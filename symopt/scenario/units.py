@@ -45,7 +45,9 @@ _SPELLINGS = [
     (re.compile(r"\b([cdk]?m)(3|³)\b"), r"\1**3"),
     (re.compile(r"\b([cdk]?m)(2|²)\b"), r"\1**2"),
 ]
-_STARTS_WITH_NUMBER = re.compile(r"\s*[-+]?(\d|\.\d)")
+#: A quantity: a decimal number, a space, then its unit. Anything else stays text (the
+#: schema refuses quoted numbers and YAML 1.1 forms such as 0x1F or 1:30 as text).
+_STARTS_WITH_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s+[^\s\d]")
 #: Powers only of units, by one digit: `9**9**9` would make pint compute for ever.
 _BAD_POWER = re.compile(r"(\d\s*(\*\*|\^))|((\*\*|\^)\s*(?![-]?\d(?![\d.])))")
 MAX_QUANTITY_LENGTH = 100
@@ -398,14 +400,14 @@ QUANTITY_FIELDS = {
     "DistanceOverride": ["km"],
 }
 _METADATA = ("description", "title", "default", "x-unit", "examples")
-QUANTITY_PATTERN = r"^\s*[-+]?(\d|\.\d)"
+QUANTITY_PATTERN = _STARTS_WITH_NUMBER.pattern
 
 
 def allow_quantities(definitions: dict[str, Any]) -> None:
     """Let each number in the `QUANTITY_FIELDS` of a JSON Schema also be a quantity string."""
     quantity = {
         "type": "string",
-        "pattern": QUANTITY_PATTERN,
+        "pattern": "^" + QUANTITY_PATTERN,
         "description": 'a number with its unit, e.g. "150 kt" or "45 EUR/MWh"',
     }
 

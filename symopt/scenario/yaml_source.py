@@ -21,6 +21,9 @@ from symopt.errors import Issue, Path
 MAX_DEPTH = 64
 #: Items a document may hold once aliases are expanded.
 MAX_ITEMS = 2_000_000
+#: Values, lists and maps a document may hold as written (the largest benchmark park,
+#: 10,000 facilities, has about 300,000); checked before the document is composed.
+MAX_NODES = 1_000_000
 
 
 #: libyaml's C parser when PyYAML was built with it (about 10x faster), else pure Python.
@@ -28,21 +31,88 @@ _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Loader(_Base):  # type: ignore[valid-type,misc]
-    """Safe loader that also reads YAML 1.2 floats such as `1e6` and `2.5E-3`."""
+    """Safe loader reading numbers as YAML 1.2 does: decimal only, floats such as `1e6`.
+
+    PyYAML follows YAML 1.1, which also reads `1:30` as 90 (base 60), `0x10` as 16,
+    `017` as 15 (octal) and `0b101` as 5; a planner's time, coordinate or id written that
+    way would be misread without a word. Such scalars stay text here, so a number field
+    reports "expected a number, got the text '1:30'" with the line.
+    """
 
 
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(
-        r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
-        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
-        |\.[0-9_]+(?:[eE][-+]?[0-9]+)?
-        |[-+]?\.(?:inf|Inf|INF)
-        |\.(?:nan|NaN|NAN))$""",
-        re.X,
-    ),
-    list("-+0123456789."),
+#: Decimal integers (no leading zero) of at most `MAX_INTEGER_DIGITS` digits.
+MAX_INTEGER_DIGITS = 30
+_DECIMAL_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$")
+_DECIMAL_FLOAT = re.compile(
+    r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+    |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+    |[-+]?\.[0-9_]+(?:[eE][-+]?[0-9]+)?
+    |[-+]?\.(?:inf|Inf|INF)
+    |\.(?:nan|NaN|NAN))$""",
+    re.X,
 )
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+# YAML 1.1's int and float resolvers out (they know base 60, hex, octal, binary) ...
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _NUMBER_TAGS]
+    for first, resolvers in _Base.yaml_implicit_resolvers.items()
+}
+# ... and decimal ones in; any other scalar that looks like a number stays text.
+_Loader.add_implicit_resolver("tag:yaml.org,2002:int", _DECIMAL_INT, list("-+0123456789"))
+_Loader.add_implicit_resolver("tag:yaml.org,2002:float", _DECIMAL_FLOAT, list("-+0123456789."))
+
+
+def _integer_digits(text: str) -> int:
+    """Digits before any decimal point or exponent: `-1_000.5e3` -> 4."""
+    match = re.match(r"[0-9_]*", text.lstrip("+-"))
+    return len(match.group().replace("_", "")) if match else 0
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | str:
+    """A decimal integer; anything else (also under an explicit `!!int`) stays text."""
+    text = loader.construct_scalar(node)
+    if not _DECIMAL_INT.match(text) or _integer_digits(text) > MAX_INTEGER_DIGITS:
+        return text
+    return int(text.replace("_", ""))
+
+
+def _construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float | str:
+    """A decimal float (or `.inf`, `.nan`); base 60 (`1:30.5`) stays text."""
+    text = loader.construct_scalar(node)
+    if not (_DECIMAL_FLOAT.match(text) or _DECIMAL_INT.match(text)):
+        return text
+    if _integer_digits(text) > MAX_INTEGER_DIGITS:
+        return text
+    value: float = loader.construct_yaml_float(node)
+    return value
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+
+_YAML11_NUMBER_FORMS = (
+    (
+        re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$"),
+        "YAML 1.1 base-60 notation (a time or an angle: 1:30 is 1.5 or 90)",
+    ),
+    (re.compile(r"^[-+]?0x[0-9a-fA-F_]+$"), "a hexadecimal literal"),
+    (re.compile(r"^[-+]?0o[0-7_]+$"), "an octal literal"),
+    (re.compile(r"^[-+]?0[0-9_]+$"), "a leading zero (YAML 1.1 reads 017 as octal 15)"),
+    (re.compile(r"^[-+]?0b[01_]+$"), "a binary literal"),
+)
+
+
+def number_text_hint(text: str) -> str | None:
+    """Why a text that looks like a number is not read as one, or None if it does not."""
+    if _DECIMAL_INT.match(text) or _DECIMAL_FLOAT.match(text):
+        digits = _integer_digits(text)
+        if digits > MAX_INTEGER_DIGITS:
+            return f"a number of {digits:,} digits; expected at most {MAX_INTEGER_DIGITS} digits"
+        return None
+    for pattern, what in _YAML11_NUMBER_FORMS:
+        if pattern.match(text):
+            return f"{what} is not read as a number; write a decimal number"
+    return None
 
 
 @dataclass(frozen=True)
@@ -166,10 +236,48 @@ def _deepest_line(text: str) -> int:
     return 1
 
 
+#: Characters at least one of which comes with every other node (a few nodes go in pairs,
+#: `{a, b}`), so twice their count bounds a document's nodes from above.
+_NODE_MARKS = ",[{:-?*\n"
+
+
+def _check_node_count(text: str, source: str) -> None:
+    """Refuse a document of more than `MAX_NODES` nodes before composing it.
+
+    Composing keeps every node in memory (hundreds of bytes each): a 50 MB flow list
+    would take gigabytes. Where the quick bound from the text allows more nodes than the
+    limit, the parser's events are counted, one at a time, up to the limit.
+    """
+    if 2 * (sum(text.count(mark) for mark in _NODE_MARKS) + 1) <= MAX_NODES:
+        return
+    counter = _Loader(text)
+    try:
+        nodes = 0
+        while (event := counter.get_event()) is not None:
+            if isinstance(event, _NODE_EVENTS):
+                nodes += 1
+                if nodes > MAX_NODES:
+                    raise YamlSyntaxError(
+                        Issue(
+                            source,
+                            event.start_mark.line + 1 if event.start_mark else None,
+                            (),
+                            f"more than {MAX_NODES:,} values, lists and maps; expected a "
+                            "scenario (the largest real parks have a few hundred thousand)",
+                        )
+                    )
+    finally:
+        counter.dispose()
+
+
+_NODE_EVENTS = (yaml.ScalarEvent, yaml.AliasEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)
+
+
 def parse_yaml(text: str, source: str) -> YamlDocument:
     """Parse one YAML document; raise `YamlSyntaxError` naming the line on bad input."""
     lines: dict[Path, int] = {}
     try:
+        _check_node_count(text, source)
         loader = _Loader(text)
         try:
             root = loader.get_single_node()

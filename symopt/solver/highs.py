@@ -27,6 +27,7 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 from symopt.enums import SolveStatus
 from symopt.errors import SolverError
 from symopt.model.solution import SolverRun, ValueReader
+from symopt.solver.progress import ProgressMonitor, interruptible
 
 INF = highspy.kHighsInf
 
@@ -225,16 +226,29 @@ def pass_model(highs: highspy.Highs, form: StandardForm) -> None:
         raise SolverError("HiGHS rejected the model (passModel returned an error)")
 
 
-def run_highs(highs: highspy.Highs, is_mip: bool) -> tuple[SolverRun, np.ndarray]:
-    """Run HiGHS on the model it holds and read back status, objective and solution."""
+def run_highs(
+    highs: highspy.Highs, is_mip: bool, monitor: ProgressMonitor | None = None
+) -> tuple[SolverRun, np.ndarray]:
+    """Run HiGHS on the model it holds and read back status, objective and solution.
+
+    With `monitor`: progress reports from HiGHS's callbacks, and Ctrl-C stops the solve
+    keeping the best solution found (see `symopt.solver.progress`).
+    """
     started = time.perf_counter()
-    highs.run()
-    status = highs.getModelStatus()
-    if status == highspy.HighsModelStatus.kUnboundedOrInfeasible:
-        # Presolve could not tell which; without presolve HiGHS can.
-        highs.setOptionValue("presolve", "off")
-        highs.run()
-        status = highs.getModelStatus()
+    if monitor is not None:
+        monitor.attach(highs)
+    try:
+        with interruptible(monitor) if monitor is not None else contextlib.nullcontext():
+            highs.run()
+            status = highs.getModelStatus()
+            if status == highspy.HighsModelStatus.kUnboundedOrInfeasible:
+                # Presolve could not tell which; without presolve HiGHS can.
+                highs.setOptionValue("presolve", "off")
+                highs.run()
+                status = highs.getModelStatus()
+    finally:
+        if monitor is not None:
+            monitor.detach(highs)
     seconds = time.perf_counter() - started
     info = highs.getInfo()
     has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
@@ -262,7 +276,9 @@ def run_highs(highs: highspy.Highs, is_mip: bool) -> tuple[SolverRun, np.ndarray
     return run, solution
 
 
-def solve_standard_form(form: StandardForm, options: SolverOptions) -> SolverRun:
+def solve_standard_form(
+    form: StandardForm, options: SolverOptions, monitor: ProgressMonitor | None = None
+) -> SolverRun:
     """Solve a compiled model; an empty model is trivially optimal."""
     if form.num_cols == 0:
         return SolverRun(SolveStatus.OPTIMAL, "Empty", form.offset, 0.0, 0.0, 0.0)
@@ -270,7 +286,7 @@ def solve_standard_form(form: StandardForm, options: SolverOptions) -> SolverRun
     highs = new_highs(options)
     pass_model(highs, form)
     handover = time.perf_counter() - started
-    run, solution = run_highs(highs, is_mip=bool(form.integer.any()))
+    run, solution = run_highs(highs, is_mip=bool(form.integer.any()), monitor=monitor)
     return dataclasses.replace(
         run, handover_seconds=handover, read_values=column_reader(form, solution)
     )

@@ -11,10 +11,12 @@ from symopt.model.build import build_model
 from symopt.model.objective import Objective
 from symopt.network.candidates import build_network
 from symopt.results.tables import Result, extract_result
+from symopt.results.units import annotate
 from symopt.scenario.schema import Scenario
 from symopt.solver.diagnose import explain_infeasibility
 from symopt.solver.highs import SolverOptions, compile_standard_form, solve_standard_form
 from symopt.solver.profiles import load_profile
+from symopt.solver.progress import ProgressMonitor
 
 
 def solver_options(
@@ -47,12 +49,15 @@ def solve(
     time_limit: float | None = None,
     threads: int | None = None,
     log: bool = False,
+    monitor: ProgressMonitor | None = None,
 ) -> Result:
     """Solve a validated scenario.
 
     `objective` overrides the scenario's: 'cost', 'emissions' or {'cost': a, 'emissions': b}.
     Solver settings come from `options`, else from `profile` (default: `solvers/default.yaml`),
-    with `mip_gap`, `time_limit` and `threads` on top.
+    with `mip_gap`, `time_limit` and `threads` on top. With `monitor`, progress reports
+    come from HiGHS's callbacks and Ctrl-C stops the solve keeping the best solution
+    found (status `feasible`).
     """
     if options is None:
         options = solver_options(
@@ -74,11 +79,13 @@ def solve(
     lap("build")
     form = compile_standard_form(model)
     lap("compile")
-    run = solve_standard_form(form, options)
+    run = solve_standard_form(form, options, monitor)
     timings["handover"] = timings.pop("compile") + run.handover_seconds
     timings["solve"] = run.solve_seconds
     clock = time.perf_counter()
-    result = extract_result(network, model, run, goal, scenario.currency, timings)
+    result = annotate(
+        extract_result(network, model, run, goal, scenario.currency, timings), scenario
+    )
     lap("results")
     if result.status is SolveStatus.INFEASIBLE:
         diagnosis = tuple(explain_infeasibility(scenario, network, options))

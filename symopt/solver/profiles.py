@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from symopt.errors import Issue, ScenarioError
+from symopt.scenario.input_file import read_input_text
 from symopt.scenario.schema import Frozen
 from symopt.scenario.validation import validate_document
 from symopt.scenario.yaml_source import YamlSyntaxError, parse_yaml
@@ -72,7 +73,7 @@ def load_profile(name_or_path: str | None) -> SolverOptions:
             ]
         )
     try:
-        document = parse_yaml(path.read_text(encoding="utf-8"), str(path))
+        document = parse_yaml(read_input_text(path), str(path))
     except YamlSyntaxError as error:
         raise ScenarioError([error.issue]) from None
     return validate_document(document, SolverProfile).to_options()

@@ -28,6 +28,7 @@ from symopt.model.objective import Objective
 from symopt.model.solution import SolverRun
 from symopt.network.candidates import LINK_KEY, CandidateNetwork, build_network
 from symopt.results.tables import Result, extract_result
+from symopt.results.units import annotate
 from symopt.scenario.schema import Scenario
 from symopt.solver.highs import (
     SolverOptions,
@@ -156,7 +157,9 @@ class Resolver:
         network = build_network(scenario, (goal.cost_weight, goal.emissions_weight))
         timings["network"] = time.perf_counter() - started
         if self.hook is None:
-            return self._solve_in_place(network, goal, scenario.currency, timings)
+            return annotate(
+                self._solve_in_place(network, goal, scenario.currency, timings), scenario
+            )
         started = time.perf_counter()
         if (
             self._model is None
@@ -176,7 +179,7 @@ class Resolver:
         assert self._model is not None
         result = extract_result(network, self._model, run, goal, scenario.currency, timings)
         timings["results"] = time.perf_counter() - started
-        return result
+        return annotate(result, scenario)
 
     def _solve_in_place(
         self, network: CandidateNetwork, goal: Objective, currency: str, timings: dict[str, float]

@@ -3,6 +3,9 @@ Dask cluster; each outcome goes to the `OutcomeSink`, which writes the store in 
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
 import multiprocessing
 import signal
 import time
@@ -98,8 +101,16 @@ def run_inline(tasks: Sequence[VariantTask], function: TaskFunction, sink: Outco
 
 
 def _ignore_interrupt() -> None:
-    """Worker initialiser: Ctrl-C is the main process's to handle."""
+    """Worker initialiser: Ctrl-C is the main process's to handle; and a worker ends with
+    its parent (the fork server, which ends with the sweep), so that a sweep killed with
+    `kill -9` leaves no worker solving for nobody."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # Linux; elsewhere nothing happens
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def _pool_context() -> Any:

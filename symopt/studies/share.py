@@ -211,9 +211,10 @@ def run_share(
     parts = {part for pieces in split.values() for part in pieces} - {grand_mask}
     with tempfile.TemporaryDirectory(prefix="symopt-share-") as scratch:
         store = Store(Path(out) if out is not None else Path(scratch))
-        rows, solved = _solve_parts(
-            scenario, firms, parts, options, store, workers, scheduler, progress
-        )
+        with store.lock():  # one run per store; a killed run's lock is taken over
+            rows, solved = _solve_parts(
+                scenario, firms, parts, options, store, workers, scheduler, progress
+            )
     rows[grand_mask] = {
         "status": grand.status.value,
         "total_cost": grand.summary.total_cost,

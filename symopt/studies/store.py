@@ -13,7 +13,8 @@ import os
 import re
 import secrets
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +25,15 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from symopt.enums import SolveStatus
-from symopt.results.files import atomic_write_text
+from symopt.results.files import atomic_write_text, printable_cells
+from symopt.studies.store_lock import store_lock
 from symopt.studies.sweep_values import is_number
+from symopt.text import printable
 
 __all__ = ["RESULT_COLUMNS", "Store", "parameter_column", "parameter_types", "write_summary"]
 
 STORE_DIR = "store"
+DAMAGED_DIR = "damaged"
 DETAILS_DIR = "details"
 PLOTS_DIR = "plots"
 SUMMARY_TABLE = "summary.csv"
@@ -82,16 +86,45 @@ class Store:
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
         self.dataset = self.folder / STORE_DIR
+        #: Store files that could not be read (path -> why), found by `read`.
+        self.damaged: dict[Path, str] = {}
 
     def files(self) -> list[Path]:
         if not self.dataset.is_dir():
             return []
         return sorted(self.dataset.glob("part-*.parquet"))
 
+    def lock(self, notify: Callable[[str], None] | None = None) -> AbstractContextManager[None]:
+        """Hold this store for one run (sweep, sharing run); see `store_lock`."""
+        return store_lock(self.folder, notify)
+
+    def _read_file(self, file: Path) -> pd.DataFrame | None:
+        try:
+            frame: pd.DataFrame = pq.read_table(file).to_pandas()
+        except (OSError, pa.ArrowException) as error:  # truncated, overwritten, unreadable
+            self.damaged[file] = str(error).splitlines()[0] if str(error) else type(error).__name__
+            return None
+        return frame
+
+    def set_aside_damaged(self) -> dict[Path, Path]:
+        """Move damaged store files to `store/damaged/` (kept for inspection, never read
+        again; their variants count as not stored). Only while holding the lock."""
+        moved = {}
+        for file in list(self.damaged):
+            if file.exists():
+                target = self.dataset / DAMAGED_DIR / file.name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(file, target)
+                moved[file] = target
+        for leftover in self.dataset.glob(".part-*.tmp") if self.dataset.is_dir() else []:
+            leftover.unlink(missing_ok=True)  # a batch a killed run did not finish writing
+        return moved
+
     def read(self) -> pd.DataFrame:
-        """Every stored row (the last one where a key was stored twice)."""
-        frames = [pq.read_table(file).to_pandas() for file in self.files()]
-        frames = [frame for frame in frames if len(frame)]
+        """Every stored row (the last one where a key was stored twice); files that cannot
+        be read are left out and listed in `damaged`."""
+        read = [self._read_file(file) for file in self.files()]
+        frames = [part for part in read if part is not None and len(part)]
         if not frames:
             return pd.DataFrame({name: pd.Series(dtype=object) for name in RESULT_COLUMNS})
         frame: pd.DataFrame = pd.concat(frames, ignore_index=True)
@@ -102,7 +135,10 @@ class Store:
         """Keys of the stored variants (only the key column is read)."""
         keys: set[str] = set()
         for file in self.files():
-            keys.update(pq.read_table(file, columns=["variant"]).column(0).to_pylist())
+            try:
+                keys.update(pq.read_table(file, columns=["variant"]).column(0).to_pylist())
+            except (OSError, pa.ArrowException) as error:
+                self.damaged[file] = str(error).splitlines()[0] if str(error) else "unreadable"
         return keys
 
     def append(
@@ -150,7 +186,8 @@ def write_summary(frame: pd.DataFrame, parameters: list[str], out_dir: str | Pat
     swept parameter, in `out_dir`."""
     folder = Path(out_dir)
     table = folder / SUMMARY_TABLE
-    atomic_write_text(table, frame.to_csv(float_format="%.10g", lineterminator="\n"))
+    csv = printable_cells(frame).to_csv(float_format="%.10g", lineterminator="\n")
+    atomic_write_text(table, csv)
     written = [table]
     solved = frame[frame["status"].isin([SolveStatus.OPTIMAL.value, SolveStatus.FEASIBLE.value])]
     for name in parameters:
@@ -173,18 +210,22 @@ def _plot_objective(solved: pd.DataFrame, name: str, others: list[str], folder: 
         labels = sorted(x.astype(str).unique())
         positions = {label: i for i, label in enumerate(labels)}
         x = x.astype(str).map(positions)
-        axes.set_xticks(range(len(labels)), [label[:20] for label in labels], rotation=30)
+        axes.set_xticks(
+            range(len(labels)), [printable(label)[:20] for label in labels], rotation=30
+        )
     by: str | list[str] = others[0] if len(others) == 1 else others
     groups = solved.groupby(by, sort=True).groups if others else {}
     repeated = len(solved) > len(groups) > 0 and all(len(rows) > 1 for rows in groups.values())
     if repeated and len(groups) <= MAX_LINES:
         for combination, rows in groups.items():
             values = combination if isinstance(combination, tuple) else (combination,)
-            label = ", ".join(
-                f"{other.split('.')[-1]}={value:g}"
-                if isinstance(value, float)
-                else f"{other.split('.')[-1]}={value}"
-                for other, value in zip(others, values, strict=True)
+            label = printable(
+                ", ".join(
+                    f"{other.split('.')[-1]}={value:g}"
+                    if isinstance(value, float)
+                    else f"{other.split('.')[-1]}={value}"
+                    for other, value in zip(others, values, strict=True)
+                )
             )
             order = x.loc[rows].sort_values().index
             axes.plot(x.loc[order], solved.loc[order, "objective"], marker="o", label=label)

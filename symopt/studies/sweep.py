@@ -12,7 +12,8 @@ one that kills its worker is left out (and a rerun tries it again).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+import warnings
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ from symopt.studies.sweep_spec import (
 )
 from symopt.studies.tasks import TaskFunction, VariantTask, solve_variant
 from symopt.studies.variants import expand_variants
+from symopt.text import printable
 
 __all__ = ["SweepRun", "run_sweep", "sweep"]
 
@@ -77,13 +79,43 @@ def run_sweep(
     retry_failed: bool = False,
     progress: bool | Console = False,
     function: TaskFunction = solve_variant,
+    notify: Callable[[str], None] | None = None,
 ) -> SweepRun:
-    """Solve the variants not yet stored; see `sweep`. `function` solves one variant."""
+    """Solve the variants not yet stored; see `sweep`. `function` solves one variant;
+    `notify` receives notices (a lock taken over, damaged store files set aside)."""
     plan = _plan(spec_or_path)
     out_dir = Path(out) if out is not None else plan.out_dir
     store = Store(out_dir)
+    with store.lock(notify or _warn):  # one run per store; see symopt.studies.store_lock
+        return _run_locked(
+            plan, store, details, retry_failed, progress, function, workers, scheduler, notify
+        )
+
+
+def _warn(message: str) -> None:
+    warnings.warn(message, stacklevel=3)
+
+
+def _run_locked(
+    plan: SweepPlan,
+    store: Store,
+    details: bool,
+    retry_failed: bool,
+    progress: bool | Console,
+    function: TaskFunction,
+    workers: int | None,
+    scheduler: Any,
+    notify: Callable[[str], None] | None,
+) -> SweepRun:
+    out_dir = store.folder
     variants = expand_variants(plan)
     stored = store.read()
+    # damaged files (and batches a killed run left half written) out of the way
+    for file, moved in store.set_aside_damaged().items():
+        (notify or _warn)(
+            f"store file {printable(file)} cannot be read ({printable(store.damaged[file])}); "
+            f"moved to {printable(moved)}; its variants are solved again"
+        )
     done_keys = set(stored["variant"])
     if retry_failed:
         done_keys -= set(stored.loc[stored["status"] == SolveStatus.ERROR.value, "variant"])

@@ -17,6 +17,7 @@ from pathlib import Path as FilePath
 from typing import Any
 
 from symopt.errors import Issue, Path, ScenarioError, format_path
+from symopt.scenario.input_file import read_input_text
 from symopt.scenario.loading import scenario_from_document
 from symopt.scenario.schema import Scenario
 from symopt.scenario.validation import validate_document
@@ -105,13 +106,7 @@ class Variant:
 def load_sweep(path: str | FilePath) -> SweepPlan:
     """Read and check a sweep file and its base scenario; `ScenarioError` if anything is wrong."""
     file = FilePath(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = (
-            "no such file" if isinstance(error, FileNotFoundError) else f"cannot be read: {error}"
-        )
-        raise ScenarioError([Issue(str(file), None, (), reason)]) from None
+    text = read_input_text(file)  # within the size limit, regular files only
     try:
         document = parse_yaml(text, str(file))
     except YamlSyntaxError as error:
@@ -158,14 +153,11 @@ def plan_sweep(
 
 def _read_base(base_file: FilePath, document: YamlDocument) -> tuple[YamlDocument, dict[str, Any]]:
     try:
-        text = base_file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = (
-            "no such file" if isinstance(error, FileNotFoundError) else f"cannot be read ({error})"
-        )
-        raise ScenarioError(
-            [document.issue(("base",), f"{reason}: {base_file}; expected a scenario YAML file")]
-        ) from None
+        text = read_input_text(base_file, "a scenario YAML file")
+    except ScenarioError as error:
+        reason, _, expected = error.issues[0].message.partition("; ")
+        message = f"{reason}: {base_file}" + (f"; {expected}" if expected else "")
+        raise ScenarioError([document.issue(("base",), message)]) from None
     try:
         base = parse_yaml(text, str(base_file))
     except YamlSyntaxError as error:
