@@ -31,8 +31,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import pint
-
 from symopt.errors import Path
 
 Problem = tuple[Path, str]
@@ -55,7 +53,12 @@ MAX_QUANTITY_LENGTH = 100
 
 @cache
 def registry() -> Any:
-    """pint's registry plus currencies and normal cubic metres, each its own dimension."""
+    """pint's registry plus currencies and normal cubic metres, each its own dimension.
+
+    pint (which imports numpy and scipy) is loaded only when a file holds a quantity.
+    """
+    import pint
+
     units: Any = pint.UnitRegistry()
     for currency in CURRENCIES:
         units.define(f"{currency} = [currency_{currency}]")
@@ -142,12 +145,14 @@ def _with_density(quantity: Any, target: Any, context: Context) -> Any:
 
 def convert(text: str, kind: str, context: Context, slice_id: str | None = None) -> float:
     """The number `text` stands for in the unit `kind` expects (see the module docstring)."""
+    from pint.errors import DimensionalityError  # loaded with the registry, only when needed
+
     try:
         quantity = _parse(text)
     except Exception as error:  # pint's parser raises tokenizer and other errors on bad text
         raise UnitError(f"cannot read {text!r} as a number with a unit ({error})") from None
     target = _target(kind, context)
-    if not isinstance(quantity, pint.Quantity):
+    if not isinstance(quantity, registry().Quantity):
         raise UnitError(f"cannot read {text!r} as a number with a unit")
     for key in quantity.dimensionality:
         if key.startswith("[currency_") and key != f"[currency_{context.currency}]":
@@ -170,7 +175,7 @@ def convert(text: str, kind: str, context: Context, slice_id: str | None = None)
     for candidate in candidates:
         try:
             return float(candidate.to(target).magnitude)
-        except pint.errors.DimensionalityError:
+        except DimensionalityError:
             continue
     raise UnitError(
         f"{text!r} ({quantity.units:~}) does not convert to {target:~} "
