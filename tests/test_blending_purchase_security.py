@@ -249,3 +249,10 @@ def test_demand_can_opt_out_of_the_scenario_default() -> None:
     )
     result = _solve(text)
     assert result.summary.total_cost == pytest.approx(8760.0, rel=REL)
+
+
+def test_scenario_without_any_transport_mode_solves() -> None:
+    # No mode: no link. The demand of 100 t is covered by its alternative at 1 EUR/t: 100.
+    # (A scenario with quality attributes and no `transport` used to crash on empty links.)
+    text = LOW_ALTERNATIVE_YAML.split("transport:")[0].replace(", quality: {purity: 85}", "")
+    assert _solve(text).summary.objective == pytest.approx(100.0, rel=REL)

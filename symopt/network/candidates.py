@@ -269,7 +269,12 @@ def all_link_pairs(
         "emissions",
     ]
     if not frames:
-        return pd.DataFrame({column: [] for column in columns})
+        # No mode at all: the same column types as a non-empty table (merges need them).
+        kinds = {"mode": object, "resource": object, "built": bool}
+        kinds.update(dict.fromkeys(LINK_KEY[:2] + LINK_KEY[3:], int))
+        return pd.DataFrame(
+            {column: pd.Series(dtype=kinds.get(column, float)) for column in columns}
+        )
     links = pd.concat(frames, ignore_index=True).rename(
         columns={"supply_from": "supply", "demand_to": "demand"}
     )
