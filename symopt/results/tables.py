@@ -45,10 +45,22 @@ class Summary:
     timings: dict[str, float] = field(default_factory=dict)
     diagnosis: tuple[str, ...] = ()
     """Why the scenario is infeasible, in a planner's terms (empty otherwise)."""
+    best_bound: float = math.nan
+    """The best lower bound on the objective the solver proved (NaN: none known)."""
+
+    @property
+    def status_text(self) -> str:
+        """The status in words: "feasible, within 2.31 % of the optimum" for a stopped solve."""
+        if self.status is not SolveStatus.FEASIBLE:
+            return self.status.value
+        if not math.isfinite(self.mip_gap):
+            return "feasible, distance to the optimum unknown (no bound proved yet)"
+        return f"feasible, within {self.mip_gap:.2%} of the optimum".replace("%", " %")
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["status"] = self.status.value
+        data["status_text"] = self.status_text
         data["diagnosis"] = list(self.diagnosis)
         return {key: _json_number(value) for key, value in data.items()}
 
@@ -189,6 +201,7 @@ def extract_result(
         currency=currency,
         solver_status=run.highs_status,
         timings=timings,
+        best_bound=run.best_bound,
     )
     return Result(
         status=run.status,
