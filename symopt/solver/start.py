@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import highspy
@@ -38,6 +39,8 @@ from symopt.solver.highs import (
 
 #: An LP value above an integer by more than this is rounded up to the next integer.
 ROUNDING_TOLERANCE = 1e-6
+#: The largest share of `time_limit` the primal start may take.
+START_SHARE = 0.5
 _FEASIBLE = 2  # HiGHS kSolutionStatusFeasible
 
 
@@ -83,7 +86,11 @@ def lp_rounding_start(
 ) -> PrimalStart:
     """Relax, round the integer columns up, fix them, re-solve (see the module text)."""
     started = time.perf_counter()
-    settings = dataclasses.replace(options, mip_gap=None, log=False, primal_start=False)
+    # The start may use at most half of a time budget: branch and bound needs the rest.
+    share = None if options.time_limit is None else START_SHARE * options.time_limit
+    settings = dataclasses.replace(
+        options, mip_gap=None, log=False, primal_start=False, time_limit=share
+    )
     highs = new_highs(settings)
     highs.passModel(lp)
     columns = np.flatnonzero(integer).astype(np.int32)
@@ -96,9 +103,9 @@ def lp_rounding_start(
     upper = np.asarray(lp.col_upper_, dtype=float)[columns]
     rounded = np.minimum(np.maximum(rounded, 0.0), upper)
     highs.changeColsBounds(len(columns), columns, rounded, rounded)
-    if options.time_limit is not None:
+    if share is not None:
         spent = time.perf_counter() - started
-        highs.setOptionValue("time_limit", max(options.time_limit - spent, 0.0))
+        highs.setOptionValue("time_limit", max(share - spent, 0.0))
     fixed, objective, plan = _solve_lp(highs)
     if not fixed:
         return PrimalStart(None, math.nan, bound, time.perf_counter() - started)
@@ -111,11 +118,13 @@ def run_started(
     integer: np.ndarray,
     options: SolverOptions,
     warm: WarmStart | None = None,
+    on_start: Callable[[PrimalStart], None] | None = None,
 ) -> tuple[SolverRun, np.ndarray]:
     """`run_highs` with a start: `warm` if given, else the primal start if switched on.
 
     A partial `warm` (some columns only) is completed by HiGHS itself (it fixes the
     given integer values and solves for the rest); an infeasible one is ignored.
+    `on_start` sees the primal start once it is computed (benchmarks time it).
 
     The time spent on the start counts against `options.time_limit`. If HiGHS stops at a
     limit without a plan of its own, the start is the answer (status feasible); the LP
@@ -128,6 +137,8 @@ def run_started(
         return run_highs(highs, is_mip)
     if is_mip and options.primal_start:
         start = lp_rounding_start(highs.getLp(), integer, options)
+        if on_start is not None:
+            on_start(start)
     if start is None or start.solution is None:
         run, solution = run_highs(highs, is_mip)
         return (_with_start(run, start), solution) if start is not None else (run, solution)
