@@ -37,6 +37,8 @@ bench: dev
 	$(BIN)/python -m benchmarks.run
 	# OR-Library check (published optima, solve times); exit 2 = instances not beside the repo
 	$(BIN)/python -m benchmarks.orlib || test $$? -eq 2
+	# Hard instances under a time budget, primal start, sweep warm starts (about 15 min)
+	$(BIN)/python -m benchmarks.hard
 
 # The published JSON Schemas (docs/schema.md); a test checks they are current.
 schema: install
