@@ -4,12 +4,13 @@ A start is only ever a *start*: it is handed to HiGHS with `setSolution` as a fi
 incumbent, and HiGHS keeps it only if it is feasible; the optimum HiGHS proves is the
 same with or without it. Two sources:
 
-- the primal start (`SolverOptions.primal_start`): solve the LP relaxation, round every
-  integer column up (build, placement and link decisions y, b, p: anything the
-  relaxation uses at all is built), fix them and solve the LP of the rest. For the
-  fixed-charge models of symopt, rounding build decisions up keeps every `x <= M y`
-  row satisfiable, so this gives a feasible plan within seconds whenever the rounded
-  plan can meet the balances; its LP relaxation value is also a proven lower bound;
+- the primal start (`SolverOptions.primal_start`): solve the LP relaxation, round the
+  integer columns (build, placement and link decisions y, b, p) at the thresholds
+  `THRESHOLDS`, fix them and solve the LP of the rest; the cheapest feasible rounding
+  is the start. The last threshold builds anything the relaxation uses at all, which
+  keeps every `x <= M y` row of symopt's fixed-charge models satisfiable, so a plan
+  exists within seconds whenever the balances can be met; the LP relaxation value is
+  also a proven lower bound;
 - a warm start: the plan of a previous solve (a sweep's previous variant, a previous
   coalition) where the columns mean the same.
 """
@@ -37,8 +38,11 @@ from symopt.solver.highs import (
     run_highs,
 )
 
-#: An LP value above an integer by more than this is rounded up to the next integer.
+#: An LP value within this of an integer counts as that integer.
 ROUNDING_TOLERANCE = 1e-6
+#: Rounding thresholds tried in turn (fractional part >= threshold: up); the last rounds
+#: up anything used at all, which keeps every `x <= M y` row satisfiable.
+THRESHOLDS = (0.5, 0.1, 2 * ROUNDING_TOLERANCE)
 #: The largest share of `time_limit` the primal start may take.
 START_SHARE = 0.5
 _FEASIBLE = 2  # HiGHS kSolutionStatusFeasible
@@ -84,7 +88,7 @@ def _solve_lp(highs: highspy.Highs) -> tuple[bool, float, np.ndarray]:
 def lp_rounding_start(
     lp: highspy.HighsLp, integer: np.ndarray, options: SolverOptions
 ) -> PrimalStart:
-    """Relax, round the integer columns up, fix them, re-solve (see the module text)."""
+    """Relax, round the integer columns (`THRESHOLDS`), fix them, re-solve (module text)."""
     started = time.perf_counter()
     # The start may use at most half of a time budget: branch and bound needs the rest.
     share = None if options.time_limit is None else START_SHARE * options.time_limit
@@ -99,18 +103,36 @@ def lp_rounding_start(
     relaxed, bound, values = _solve_lp(highs)
     if not relaxed:
         return PrimalStart(None, math.nan, math.nan, time.perf_counter() - started)
-    rounded = np.ceil(values[columns] - ROUNDING_TOLERANCE)
+    lower = np.asarray(lp.col_lower_, dtype=float)[columns]
     upper = np.asarray(lp.col_upper_, dtype=float)[columns]
-    rounded = np.minimum(np.maximum(rounded, 0.0), upper)
-    highs.changeColsBounds(len(columns), columns, rounded, rounded)
-    if share is not None:
-        spent = time.perf_counter() - started
-        highs.setOptionValue("time_limit", max(share - spent, 0.0))
-    fixed, objective, plan = _solve_lp(highs)
-    if not fixed:
-        return PrimalStart(None, math.nan, bound, time.perf_counter() - started)
-    plan[columns] = rounded  # exact integers
-    return PrimalStart(plan, objective, bound, time.perf_counter() - started)
+    best: tuple[float, np.ndarray] | None = None
+    for threshold in THRESHOLDS:
+        rounded = _rounded(values[columns], threshold, lower, upper)
+        if best is not None and np.array_equal(rounded, best[1][columns]):
+            continue
+        highs.changeColsBounds(len(columns), columns, rounded, rounded)
+        if share is not None:
+            remaining = share - (time.perf_counter() - started)
+            if remaining <= 0:
+                break
+            highs.setOptionValue("time_limit", remaining)
+        fixed, objective, plan = _solve_lp(highs)
+        if fixed and (best is None or objective < best[0]):
+            plan[columns] = rounded  # exact integers
+            best = (objective, plan)
+    seconds = time.perf_counter() - started
+    if best is None:
+        return PrimalStart(None, math.nan, bound, seconds)
+    return PrimalStart(best[1], best[0], bound, seconds)
+
+
+def _rounded(
+    values: np.ndarray, threshold: float, lower: np.ndarray, upper: np.ndarray
+) -> np.ndarray:
+    """Up where the fractional part reaches `threshold`, else down; within the bounds."""
+    down = np.floor(values + ROUNDING_TOLERANCE)
+    rounded = np.where(values - down >= threshold, down + 1.0, down)
+    return np.asarray(np.minimum(np.maximum(rounded, lower), upper), dtype=float)
 
 
 def run_started(
