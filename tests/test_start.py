@@ -147,7 +147,7 @@ def _with_price(scenario: Any, price: float) -> Any:
 def test_warm_started_resolves_keep_the_optima(seed: int) -> None:
     scenario = symopt.parse_scenario(to_yaml(random_scenario(seed)))
     variants = [_with_price(scenario, price) for price in (0.0, 80.0, 250.0, 40.0)]
-    warm, cold = Resolver(options=EXACT), Resolver(options=EXACT, warm_start=False)
+    warm, cold = Resolver(options=EXACT, warm_start=True), Resolver(options=EXACT)
     for variant in variants:
         a, b = warm.solve(variant), cold.solve(variant)
         reference = symopt.solve(variant, options=EXACT)
@@ -191,7 +191,7 @@ def test_a_rebuilt_variant_with_the_same_structure_is_warm_started() -> None:
     data = json.loads(json.dumps(to_scenario(generate_cap("t", 3.0, 7, 12, 80))))
     data["facilities"]["customer_1"]["demands"][0]["amount"] += 3.0
     changed = symopt.parse_scenario(cap_yaml(data))
-    resolver = Resolver(options=EXACT)
+    resolver = Resolver(options=EXACT, warm_start=True)
     resolver.solve(scenario)
     result = resolver.solve(changed)
     assert resolver.rebuilds == 2

@@ -138,8 +138,10 @@ class Resolver:
     _solver: Any = field(default=None, repr=False)
     _form: StandardForm | None = field(default=None, repr=False)
     _columns: ColumnMap | None = field(default=None, repr=False)
-    warm_start: bool = True
-    """Start each re-solve from the previous plan where it applies (`symopt.solver.start`)."""
+    warm_start: bool = False
+    """Start each re-solve from the previous plan where it applies (`symopt.solver.start`).
+    Off by default: on the medium carbon-price sweep HiGHS 1.16 was slower with the start
+    (13-21 s against 3-13 s per variant; `benchmarks/results.md`, hard instances)."""
     warm_starts: int = 0
     _plan: np.ndarray | None = field(default=None, repr=False)
 
