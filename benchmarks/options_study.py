@@ -100,6 +100,10 @@ def solve(form: StandardForm, options: SolverOptions) -> tuple[str, float, float
     return run.status.value, run.objective, run.mip_gap, time.perf_counter() - clock
 
 
+def _gap_of(row: list[str]) -> float:
+    return float(row[4].rstrip("%")) if row[4] != "-" else float("inf")
+
+
 def study(budget: float) -> str:
     base = SolverOptions(mip_gap=1e-4, time_limit=budget, threads=1, random_seed=0)
     cases = {
@@ -167,6 +171,15 @@ def study(budget: float) -> str:
                 ),
                 "",
                 markdown_table(["case", "setting", "status", "plan", "gap", "s"], option_rows),
+                "",
+                "Smallest gap reached per case: "
+                + "; ".join(
+                    f"{case}: {min((r for r in option_rows if r[0] == case), key=_gap_of)[1]}"
+                    for case in cases
+                )
+                + ". The shipped profiles keep HiGHS's defaults and add the primal start: "
+                "an option is changed only where it wins on every case, by more than the "
+                "run-to-run variation.",
                 END,
             ]
         )

@@ -161,11 +161,11 @@ def run_started(
         start = lp_rounding_start(highs.getLp(), integer, options)
         if on_start is not None:
             on_start(start)
-    if start is None or start.solution is None:
-        run, solution = run_highs(highs, is_mip)
-        return (_with_start(run, start), solution) if start is not None else (run, solution)
-    everything = np.arange(len(start.solution), dtype=np.int32)
-    highs.setSolution(len(start.solution), everything, start.solution)
+    if start is None:
+        return run_highs(highs, is_mip)
+    if start.solution is not None:
+        everything = np.arange(len(start.solution), dtype=np.int32)
+        highs.setSolution(len(start.solution), everything, start.solution)
     if options.time_limit is not None:
         highs.setOptionValue("time_limit", max(options.time_limit - start.seconds, 1e-3))
     try:
@@ -173,6 +173,8 @@ def run_started(
     finally:
         if options.time_limit is not None:
             highs.setOptionValue("time_limit", float(options.time_limit))
+    if start.solution is None:
+        return _with_start(run, start), solution
     stopped_early = run.status is SolveStatus.ERROR or (
         run.status is SolveStatus.FEASIBLE and run.objective > start.objective
     )
