@@ -121,8 +121,8 @@ def lp_rounding_start(
             plan[columns] = rounded  # exact integers
             best = (objective, plan)
     seconds = time.perf_counter() - started
-    if best is None:
-        return PrimalStart(None, math.nan, bound, seconds)
+    if best is None or (share is not None and seconds > share):
+        return PrimalStart(None, math.nan, bound, seconds)  # none, or over its time share
     return PrimalStart(best[1], best[0], bound, seconds)
 
 
@@ -167,7 +167,7 @@ def run_started(
         everything = np.arange(len(start.solution), dtype=np.int32)
         highs.setSolution(len(start.solution), everything, start.solution)
     if options.time_limit is not None:
-        highs.setOptionValue("time_limit", max(options.time_limit - start.seconds, 1e-3))
+        highs.setOptionValue("time_limit", max(options.time_limit - start.seconds, 0.0))
     try:
         run, solution = run_highs(highs, is_mip)
     finally:
