@@ -3,6 +3,7 @@ family (`Decisions`), read once from the model's variables."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +38,8 @@ class SolverRun:
     solve_seconds: float
     handover_seconds: float
     read_values: ValueReader = _no_values
+    best_bound: float = math.nan
+    """The best lower bound on the objective HiGHS proved (NaN: none)."""
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from symopt.enums import SolveStatus
 from symopt.report.accounts import indicator_table, link_economics_table
 from symopt.results.tables import Result
 from symopt.text import printable
@@ -34,7 +35,9 @@ def summary_tables(result: Result) -> Group:
     summary = result.summary
     kpis = Table(title=_text(f"symopt: {summary.scenario}"), show_header=True, title_justify="left")
     kpis.add_column("")
-    kpis.add_column("optimum", justify="right")
+    kpis.add_column(
+        "best plan" if summary.status is SolveStatus.FEASIBLE else "optimum", justify="right"
+    )
     kpis.add_column("baseline", justify="right")
     kpis.add_column("saving", justify="right")
     kpis.add_row(
@@ -51,9 +54,14 @@ def summary_tables(result: Result) -> Group:
     )
     gap = "-" if not math.isfinite(summary.mip_gap) else f"{summary.mip_gap:.2%}"
     status = Text(
-        f"status: {summary.status.value}   objective ({summary.objective_kind}): "
+        f"status: {summary.status_text}   objective ({summary.objective_kind}): "
         f"{summary.objective:,.2f}   gap: {gap}   solve: {summary.solve_seconds:.2f} s"
     )
+    if summary.status is SolveStatus.FEASIBLE and math.isfinite(summary.best_bound):
+        status.append(
+            f"\nthe solver stopped at a limit: best plan {summary.objective:,.2f}, "
+            f"best bound {summary.best_bound:,.2f} (no plan can be better than the bound)"
+        )
     if summary.status.has_solution and math.isnan(summary.baseline_cost):
         status.append(
             "\nbaseline: not defined (an input without alternative cannot be covered "

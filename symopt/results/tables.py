@@ -52,10 +52,22 @@ class Summary:
     indicators: tuple[dict[str, Any], ...] = ()
     """The park's effect indicators: `indicator`, `resource`, `unit`, `baseline`, `actual`,
     `saving` (per year; see `symopt.results.indicators`)."""
+    best_bound: float = math.nan
+    """The best lower bound on the objective the solver proved (NaN: none known)."""
+
+    @property
+    def status_text(self) -> str:
+        """The status in words: "feasible, within 2.31 % of the optimum" for a stopped solve."""
+        if self.status is not SolveStatus.FEASIBLE:
+            return self.status.value
+        if not math.isfinite(self.mip_gap):
+            return "feasible, distance to the optimum unknown (no bound proved yet)"
+        return f"feasible, within {self.mip_gap:.2%} of the optimum".replace("%", " %")
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["status"] = self.status.value
+        data["status_text"] = self.status_text
         data["diagnosis"] = list(self.diagnosis)
         data["indicators"] = [
             {key: _json_number(value) for key, value in row.items()} for row in self.indicators
@@ -224,6 +236,7 @@ def extract_result(
         indicators=tuple(
             {str(key): value for key, value in row.items()} for row in park.to_dict("records")
         ),
+        best_bound=run.best_bound,
     )
     return Result(
         status=run.status,

@@ -72,6 +72,8 @@ class SolverOptions:
     random_seed: int | None = None
     highs_options: Mapping[str, Any] = field(default_factory=dict)
     log: bool = False
+    primal_start: bool = False
+    """Hand HiGHS a rounded LP-relaxation plan before branch and bound (`solver.start`)."""
 
     def highs_settings(self) -> dict[str, Any]:
         settings: dict[str, Any] = {"output_flag": self.log, "log_to_console": self.log}
@@ -265,6 +267,12 @@ def run_highs(
         gap = max(float(info.mip_gap), 0.0) if math.isfinite(info.mip_gap) else math.inf
     else:
         gap = 0.0
+    if not mapped.has_solution:
+        bound = math.nan
+    elif is_mip:
+        bound = float(info.mip_dual_bound) if math.isfinite(info.mip_dual_bound) else math.nan
+    else:
+        bound = objective
     run = SolverRun(
         status=mapped,
         highs_status=highs.modelStatusToString(status),
@@ -272,6 +280,7 @@ def run_highs(
         mip_gap=gap,
         solve_seconds=seconds,
         handover_seconds=0.0,
+        best_bound=bound,
     )
     return run, solution
 

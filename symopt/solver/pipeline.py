@@ -14,9 +14,10 @@ from symopt.results.tables import Result, extract_result
 from symopt.results.units import annotate
 from symopt.scenario.schema import Scenario
 from symopt.solver.diagnose import explain_infeasibility
-from symopt.solver.highs import SolverOptions, compile_standard_form, solve_standard_form
+from symopt.solver.highs import SolverOptions, compile_standard_form
 from symopt.solver.profiles import load_profile
 from symopt.solver.progress import ProgressMonitor
+from symopt.solver.start import solve_form
 
 
 def solver_options(
@@ -79,7 +80,7 @@ def solve(
     lap("build")
     form = compile_standard_form(model)
     lap("compile")
-    run = solve_standard_form(form, options, monitor)
+    run = solve_form(form, options, monitor=monitor)
     timings["handover"] = timings.pop("compile") + run.handover_seconds
     timings["solve"] = run.solve_seconds
     clock = time.perf_counter()

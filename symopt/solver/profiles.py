@@ -29,6 +29,9 @@ class SolverProfile(Frozen):
     random_seed: Annotated[int, Field(ge=0)] | None = None
     options: dict[str, Any] = Field(default_factory=dict)
     """Further HiGHS options by their HiGHS names."""
+    primal_start: bool = False
+    """Before branch and bound, hand HiGHS a plan from the rounded LP relaxation
+    (`symopt.solver.start`); never changes the optimum, only how soon a plan exists."""
 
     def to_options(self) -> SolverOptions:
         return SolverOptions(
@@ -37,6 +40,7 @@ class SolverProfile(Frozen):
             threads=self.threads,
             random_seed=self.random_seed,
             highs_options=dict(self.options),
+            primal_start=self.primal_start,
         )
 
 

@@ -39,10 +39,10 @@ from symopt.solver.highs import (
     compile_standard_form,
     new_highs,
     pass_model,
-    run_highs,
     solve_standard_form,
     use_threads,
 )
+from symopt.solver.start import WarmStart, integer_plan, integer_start, run_started
 
 #: A hook run on every freshly built model, before it is solved (e.g. an emissions cap).
 ModelHook = Callable[[pyo.ConcreteModel], None]
@@ -144,6 +144,12 @@ class Resolver:
     _solver: Any = field(default=None, repr=False)
     _form: StandardForm | None = field(default=None, repr=False)
     _columns: ColumnMap | None = field(default=None, repr=False)
+    warm_start: bool = False
+    """Start each re-solve from the previous plan where it applies (`symopt.solver.start`).
+    Off by default: on the medium carbon-price sweep HiGHS 1.16 was slower with the start
+    (13-21 s against 3-13 s per variant; `benchmarks/results.md`, hard instances)."""
+    warm_starts: int = 0
+    _plan: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def model(self) -> pyo.ConcreteModel | None:
@@ -198,8 +204,11 @@ class Resolver:
             self._solver.changeColsCost(len(cost), columns, cost)
             self._solver.changeObjectiveOffset(offset)
             self.resolves += 1
+            warm = self._plan_start(None, in_place=True)
             timings["update"] = time.perf_counter() - started
         else:
+            same = previous is not None and same_structure(previous, network)
+            decisions = self._decisions() if same else None
             self._model = build_model(network, goal)
             self._form = compile_standard_form(self._model)
             self._columns = ColumnMap.of(self._form.columns)
@@ -207,6 +216,7 @@ class Resolver:
             if self._form.num_cols:
                 pass_model(self._solver, self._form)
             self.rebuilds += 1
+            warm = self._plan_start(decisions, in_place=False)
             timings["build"] = time.perf_counter() - started
         self._network = network
         assert self._model is not None
@@ -216,13 +226,34 @@ class Resolver:
             run = solve_standard_form(form, self.options)
         else:
             apply_options(self._solver, self.options)
-            run, solution = run_highs(self._solver, is_mip=bool(form.integer.any()))
+            self.warm_starts += warm is not None
+            run, solution = run_started(self._solver, form.integer, self.options, warm)
+            self._plan = solution if run.status.has_solution else None
             run = dataclasses.replace(run, read_values=column_reader(form, solution))
         timings["solve"] = run.solve_seconds
         started = time.perf_counter()
         result = extract_result(network, self._model, run, goal, currency, timings)
         timings["results"] = time.perf_counter() - started
         return result
+
+    def _decisions(self) -> dict[tuple[str, object], float] | None:
+        """The previous plan's integer decisions, read before its model is replaced."""
+        if not self.warm_start or self._plan is None or self._form is None:
+            return None
+        return integer_plan(self._form, self._plan)
+
+    def _plan_start(
+        self, decisions: dict[tuple[str, object], float] | None, *, in_place: bool
+    ) -> WarmStart | None:
+        """The previous plan as a start: all of it when only costs changed (`in_place`),
+        else its integer `decisions` mapped onto the rebuilt model's columns (same
+        structure); none after a change of structure."""
+        plan, self._plan = self._plan, None
+        if not self.warm_start or plan is None or self._form is None:
+            return None
+        if in_place:
+            return WarmStart.full(plan) if len(plan) == self._form.num_cols else None
+        return None if decisions is None else integer_start(decisions, self._form)
 
     def _rebuild(self, network: CandidateNetwork, goal: Objective) -> None:
         model = build_model(network, goal, mutable=True)
@@ -265,13 +296,13 @@ class Resolver:
         status = map_persistent_status(results.termination_condition, results.solution_status)
         if status.has_solution:
             results.solution_loader.load_vars()
-        gap = np.nan
+        gap = bound = np.nan
         if status.has_solution:
             incumbent, bound = results.incumbent_objective, results.objective_bound
             if incumbent is not None and bound is not None and np.isfinite(bound):
                 gap = abs(incumbent - bound) / max(abs(incumbent), 1e-10)
             else:
-                gap = 0.0
+                gap, bound = 0.0, incumbent
         return SolverRun(
             status=status,
             highs_status=str(results.termination_condition.name),
@@ -280,4 +311,5 @@ class Resolver:
             solve_seconds=seconds,
             handover_seconds=0.0,
             read_values=_persistent_reader if status.has_solution else SolverRun.read_values,
+            best_bound=float(bound) if bound is not None else np.nan,
         )

@@ -1,0 +1,258 @@
+"""Starting plans for branch and bound: a primal start heuristic and warm starts.
+
+A start is only ever a *start*: it is handed to HiGHS with `setSolution` as a first
+incumbent, and HiGHS keeps it only if it is feasible; the optimum HiGHS proves is the
+same with or without it. Two sources:
+
+- the primal start (`SolverOptions.primal_start`): solve the LP relaxation, round the
+  integer columns (build, placement and link decisions y, b, p) at the thresholds
+  `THRESHOLDS`, fix them and solve the LP of the rest; the cheapest feasible rounding
+  is the start. The last threshold builds anything the relaxation uses at all, which
+  keeps every `x <= M y` row of symopt's fixed-charge models satisfiable, so a plan
+  exists within seconds whenever the balances can be met; the LP relaxation value is
+  also a proven lower bound;
+- a warm start: the plan of a previous solve (a sweep's previous variant, a previous
+  coalition) where the columns mean the same.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+
+from symopt.enums import SolveStatus
+from symopt.model.solution import SolverRun
+from symopt.solver.highs import (
+    _LIMIT_STATUSES,
+    SolverOptions,
+    StandardForm,
+    column_reader,
+    new_highs,
+    pass_model,
+    run_highs,
+)
+from symopt.solver.progress import ProgressMonitor
+
+#: An LP value within this of an integer counts as that integer.
+ROUNDING_TOLERANCE = 1e-6
+#: Rounding thresholds tried in turn (fractional part >= threshold: up); the last rounds
+#: up anything used at all, which keeps every `x <= M y` row satisfiable.
+THRESHOLDS = (0.5, 0.1, 2 * ROUNDING_TOLERANCE)
+#: The largest share of `time_limit` the primal start may take.
+START_SHARE = 0.5
+_FEASIBLE = 2  # HiGHS kSolutionStatusFeasible
+
+
+@dataclass(frozen=True)
+class WarmStart:
+    """Values for some or all columns (in the model's column order) to start from."""
+
+    columns: np.ndarray
+    """int32 column positions."""
+    values: np.ndarray
+
+    @classmethod
+    def full(cls, solution: np.ndarray) -> WarmStart:
+        return cls(np.arange(len(solution), dtype=np.int32), np.asarray(solution, dtype=float))
+
+
+@dataclass(frozen=True)
+class PrimalStart:
+    """A plan found before branch and bound, and the LP bound found on the way."""
+
+    solution: np.ndarray | None
+    """All columns, in the model's order; None when rounding gave no feasible plan."""
+    objective: float
+    lp_bound: float
+    """Optimum of the LP relaxation: no plan is cheaper (NaN if not solved)."""
+    seconds: float
+
+
+def _solve_lp(highs: highspy.Highs) -> tuple[bool, float, np.ndarray]:
+    highs.run()
+    ok = (
+        highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        and highs.getInfo().primal_solution_status == _FEASIBLE
+    )
+    if not ok:
+        return False, math.nan, np.empty(0)
+    values = np.asarray(highs.getSolution().col_value, dtype=float)
+    return True, float(highs.getInfo().objective_function_value), values
+
+
+def lp_rounding_start(
+    lp: highspy.HighsLp, integer: np.ndarray, options: SolverOptions
+) -> PrimalStart:
+    """Relax, round the integer columns (`THRESHOLDS`), fix them, re-solve (module text)."""
+    started = time.perf_counter()
+    # The start may use at most half of a time budget: branch and bound needs the rest.
+    share = None if options.time_limit is None else START_SHARE * options.time_limit
+    settings = dataclasses.replace(
+        options, mip_gap=None, log=False, primal_start=False, time_limit=share
+    )
+    highs = new_highs(settings)
+    highs.passModel(lp)
+    columns = np.flatnonzero(integer).astype(np.int32)
+    continuous = np.full(len(columns), highspy.HighsVarType.kContinuous)
+    highs.changeColsIntegrality(len(columns), columns, continuous)
+    relaxed, bound, values = _solve_lp(highs)
+    if not relaxed:
+        return PrimalStart(None, math.nan, math.nan, time.perf_counter() - started)
+    lower = np.asarray(lp.col_lower_, dtype=float)[columns]
+    upper = np.asarray(lp.col_upper_, dtype=float)[columns]
+    best: tuple[float, np.ndarray] | None = None
+    for threshold in THRESHOLDS:
+        rounded = _rounded(values[columns], threshold, lower, upper)
+        if best is not None and np.array_equal(rounded, best[1][columns]):
+            continue
+        highs.changeColsBounds(len(columns), columns, rounded, rounded)
+        if share is not None:
+            remaining = share - (time.perf_counter() - started)
+            if remaining <= 0:
+                break
+            highs.setOptionValue("time_limit", remaining)
+        fixed, objective, plan = _solve_lp(highs)
+        if fixed and (best is None or objective < best[0]):
+            plan[columns] = rounded  # exact integers
+            best = (objective, plan)
+    seconds = time.perf_counter() - started
+    if best is None or (share is not None and seconds > share):
+        return PrimalStart(None, math.nan, bound, seconds)  # none, or over its time share
+    return PrimalStart(best[1], best[0], bound, seconds)
+
+
+def _rounded(
+    values: np.ndarray, threshold: float, lower: np.ndarray, upper: np.ndarray
+) -> np.ndarray:
+    """Up where the fractional part reaches `threshold`, else down; within the bounds."""
+    down = np.floor(values + ROUNDING_TOLERANCE)
+    rounded = np.where(values - down >= threshold, down + 1.0, down)
+    return np.asarray(np.minimum(np.maximum(rounded, lower), upper), dtype=float)
+
+
+def run_started(
+    highs: highspy.Highs,
+    integer: np.ndarray,
+    options: SolverOptions,
+    warm: WarmStart | None = None,
+    on_start: Callable[[PrimalStart], None] | None = None,
+    monitor: ProgressMonitor | None = None,
+) -> tuple[SolverRun, np.ndarray]:
+    """`run_highs` with a start: `warm` if given, else the primal start if switched on.
+
+    A partial `warm` (some columns only) is completed by HiGHS itself (it fixes the
+    given integer values and solves for the rest); an infeasible one is ignored.
+    `on_start` sees the primal start once it is computed (benchmarks time it).
+
+    The time spent on the start counts against `options.time_limit`. If HiGHS stops at a
+    limit without a plan of its own, the start is the answer (status feasible); the LP
+    bound of the primal start tightens the reported bound where HiGHS proved less.
+    """
+    is_mip = bool(integer.any())
+    start: PrimalStart | None = None
+    if is_mip and warm is not None and len(warm.columns):
+        highs.setSolution(len(warm.columns), warm.columns, warm.values)
+        return run_highs(highs, is_mip, monitor)
+    if is_mip and options.primal_start:
+        start = lp_rounding_start(highs.getLp(), integer, options)
+        if on_start is not None:
+            on_start(start)
+    if start is None:
+        return run_highs(highs, is_mip, monitor)
+    if start.solution is not None:
+        everything = np.arange(len(start.solution), dtype=np.int32)
+        highs.setSolution(len(start.solution), everything, start.solution)
+    if options.time_limit is not None:
+        highs.setOptionValue("time_limit", max(options.time_limit - start.seconds, 0.0))
+    try:
+        run, solution = run_highs(highs, is_mip, monitor)
+    finally:
+        if options.time_limit is not None:
+            highs.setOptionValue("time_limit", float(options.time_limit))
+    if start.solution is None:
+        return _with_start(run, start), solution
+    stopped_early = run.status is SolveStatus.ERROR or (
+        run.status is SolveStatus.FEASIBLE and run.objective > start.objective
+    )
+    if stopped_early and math.isfinite(start.objective) and _at_limit(highs):
+        # A limit stopped HiGHS before it took the start in: the start is the best plan.
+        run = dataclasses.replace(run, status=SolveStatus.FEASIBLE, objective=start.objective)
+        solution = start.solution
+    return _with_start(run, start), solution
+
+
+def _at_limit(highs: highspy.Highs) -> bool:
+    return highs.getModelStatus() in _LIMIT_STATUSES
+
+
+def _with_start(run: SolverRun, start: PrimalStart | None) -> SolverRun:
+    """Add the start's time; use its LP bound where HiGHS proved none better."""
+    if start is None:
+        return run
+    bound = run.best_bound
+    if math.isfinite(start.lp_bound) and not (math.isfinite(bound) and bound >= start.lp_bound):
+        bound = start.lp_bound
+    gap = run.mip_gap
+    if run.status is SolveStatus.FEASIBLE and math.isfinite(bound) and math.isfinite(run.objective):
+        gap = min(gap, max(run.objective - bound, 0.0) / max(abs(run.objective), 1e-10))
+    return dataclasses.replace(
+        run,
+        solve_seconds=run.solve_seconds + start.seconds,
+        best_bound=bound,
+        mip_gap=gap,
+    )
+
+
+def _column_keys(form: StandardForm, positions: np.ndarray) -> list[tuple[str, object]]:
+    return [
+        (form.columns[i].parent_component().local_name, form.columns[i].index())
+        for i in positions.tolist()
+    ]
+
+
+def integer_plan(form: StandardForm, plan: np.ndarray) -> dict[tuple[str, object], float] | None:
+    """The integer decisions of `plan` (a solution of `form`) by variable name and index;
+    read it while `form`'s model is alive (its columns refer to it)."""
+    if len(plan) != form.num_cols:
+        return None
+    positions = np.flatnonzero(form.integer)
+    return dict(zip(_column_keys(form, positions), plan[positions].tolist(), strict=True))
+
+
+def integer_start(
+    decisions: dict[tuple[str, object], float], current: StandardForm
+) -> WarmStart | None:
+    """Integer `decisions` of a previous plan (`integer_plan`) as a partial start for
+    `current`, matched by variable and index. HiGHS completes it (fixes them, solves
+    for the rest) or drops it if infeasible. None unless every integer column matches."""
+    positions = np.flatnonzero(current.integer)
+    keys = _column_keys(current, positions)
+    if not keys or any(key not in decisions for key in keys):
+        return None
+    values = np.array([round(decisions[key]) for key in keys], dtype=float)
+    return WarmStart(positions.astype(np.int32), values)
+
+
+def solve_form(
+    form: StandardForm,
+    options: SolverOptions,
+    warm: WarmStart | None = None,
+    monitor: ProgressMonitor | None = None,
+) -> SolverRun:
+    """`highs.solve_standard_form` with a start (see `run_started`)."""
+    if form.num_cols == 0:
+        return SolverRun(SolveStatus.OPTIMAL, "Empty", form.offset, 0.0, 0.0, 0.0)
+    started = time.perf_counter()
+    highs = new_highs(options)
+    pass_model(highs, form)
+    handover = time.perf_counter() - started
+    run, solution = run_started(highs, form.integer, options, warm, monitor=monitor)
+    return dataclasses.replace(
+        run, handover_seconds=handover, read_values=column_reader(form, solution)
+    )

@@ -1,0 +1,199 @@
+"""Primal start, warm starts and time-limited answers (issue 12).
+
+A start is only a start: the optimum must be the same with and without it. The start
+itself is checked against the model's rows and bounds with numpy, the LP bound against
+an optimum proved separately (gap 0), and a solve stopped at a limit must say how far
+from the optimum its plan can be, with a bound no optimum lies below.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from planning_factory import random_planning_scenario
+from rich.console import Console
+from scenario_factory import random_scenario, to_yaml
+
+import symopt
+from symopt.enums import SolveStatus
+from symopt.model.build import build_model
+from symopt.model.objective import Objective
+from symopt.report.terminal import summary_tables
+from symopt.results.files import write_result
+from symopt.solver.highs import SolverOptions, compile_standard_form, new_highs, pass_model
+from symopt.solver.session import Resolver
+from symopt.solver.start import integer_plan, integer_start, lp_rounding_start
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.hard_instances import generate_cap  # noqa: E402
+from benchmarks.orlib import to_scenario  # noqa: E402
+from benchmarks.orlib import to_yaml as cap_yaml  # noqa: E402
+
+EXACT = SolverOptions(mip_gap=0.0, threads=1, random_seed=0)
+#: HiGHS stops at its first improving plan: a limit hit without timing (deterministic).
+FIRST_PLAN = dataclasses.replace(EXACT, highs_options={"mip_max_improving_sols": 1})
+FILES = [
+    *sorted((ROOT / "scenarios" / "examples").glob("*.yaml")),
+    ROOT / "scenarios" / "boden.yaml",
+    ROOT / "scenarios" / "umea.yaml",
+]
+
+
+def _cap_scenario(seed: int = 7, m: int = 12, n: int = 80) -> Any:
+    return symopt.parse_scenario(cap_yaml(to_scenario(generate_cap("t", 3.0, seed, m, n))))
+
+
+def _same(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-7, abs_tol=1e-6)
+
+
+def _both_ways(scenario: Any) -> None:
+    without = symopt.solve(scenario, options=EXACT)
+    started = symopt.solve(scenario, options=dataclasses.replace(EXACT, primal_start=True))
+    assert started.status is without.status
+    if without.status.has_solution:
+        assert _same(started.summary.objective, without.summary.objective)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_primal_start_keeps_the_optimum_of_shipped_scenarios(path: Path) -> None:
+    _both_ways(symopt.load_scenario(path))
+
+
+@pytest.mark.parametrize("seed", [3, 11, 29])
+def test_primal_start_keeps_the_optimum_of_random_scenarios(seed: int) -> None:
+    _both_ways(symopt.parse_scenario(to_yaml(random_scenario(seed))))
+
+
+@pytest.mark.parametrize("seed", [2, 5, 17])
+def test_primal_start_keeps_the_optimum_of_random_planning_scenarios(seed: int) -> None:
+    _both_ways(symopt.parse_scenario(to_yaml(random_planning_scenario(seed))))
+
+
+def test_the_primal_start_is_a_feasible_plan_above_its_lp_bound() -> None:
+    scenario = _cap_scenario()
+    form = compile_standard_form(build_model(symopt.build_network(scenario), Objective.of("cost")))
+    highs = new_highs(EXACT)
+    pass_model(highs, form)
+    start = lp_rounding_start(highs.getLp(), form.integer, EXACT)
+    x = start.solution
+    assert x is not None
+    tolerance = 1e-6
+    activity = form.matrix @ x
+    assert np.all(activity >= form.row_lower - tolerance * (1 + np.abs(form.row_lower)))
+    assert np.all(activity <= form.row_upper + tolerance * (1 + np.abs(form.row_upper)))
+    assert np.all(x >= form.col_lower - tolerance)
+    assert np.all(x <= form.col_upper + tolerance)
+    assert np.array_equal(x[form.integer], np.round(x[form.integer]))
+    assert _same(start.objective, float(form.cost @ x) + form.offset)
+    optimum = symopt.solve(scenario, options=EXACT).summary.objective
+    assert start.lp_bound <= optimum + 1e-6 <= start.objective + 2e-6
+
+
+def _check_stopped(summary: Any, optimum: float) -> None:
+    assert summary.status is SolveStatus.FEASIBLE
+    assert summary.best_bound <= optimum + 1e-6 <= summary.objective + 2e-6
+    gap = (summary.objective - summary.best_bound) / abs(summary.objective)
+    assert math.isclose(summary.mip_gap, gap, rel_tol=1e-6, abs_tol=1e-9)
+    assert summary.status_text.startswith("feasible, within ")
+    assert summary.status_text.endswith(
+        f"{summary.mip_gap:.2%}".replace("%", " %") + " of the optimum"
+    )
+
+
+def test_a_stopped_solve_says_how_far_from_the_optimum_it_is(tmp_path: Path) -> None:
+    scenario = _cap_scenario()
+    optimum = symopt.solve(scenario, options=EXACT).summary.objective
+    result = symopt.solve(scenario, options=FIRST_PLAN)
+    _check_stopped(result.summary, optimum)
+    assert result.summary.mip_gap > 0
+    write_result(result, tmp_path)
+    written = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert written["status"] == "feasible"
+    assert written["best_bound"] == pytest.approx(result.summary.best_bound)
+    assert written["status_text"] == result.summary.status_text
+    console = Console(record=True, width=160)
+    console.print(summary_tables(result))
+    text = console.export_text()
+    assert "status: feasible, within" in text
+    assert "best bound" in text
+    assert "best plan" in text
+
+
+@pytest.mark.parametrize("hook", [None, lambda model: None], ids=["in-place", "persistent"])
+def test_a_stopped_solve_through_the_resolver_keeps_its_plan_and_gap(hook: Any) -> None:
+    scenario = _cap_scenario()
+    optimum = symopt.solve(scenario, options=EXACT).summary.objective
+    resolver = Resolver(options=FIRST_PLAN, hook=hook)
+    _check_stopped(resolver.solve(scenario).summary, optimum)
+
+
+def _with_price(scenario: Any, price: float) -> Any:
+    economics = scenario.economics.model_copy(update={"carbon_price": price})
+    return scenario.model_copy(update={"economics": economics})
+
+
+@pytest.mark.parametrize("seed", [3, 11])
+def test_warm_started_resolves_keep_the_optima(seed: int) -> None:
+    scenario = symopt.parse_scenario(to_yaml(random_scenario(seed)))
+    variants = [_with_price(scenario, price) for price in (0.0, 80.0, 250.0, 40.0)]
+    warm, cold = Resolver(options=EXACT, warm_start=True), Resolver(options=EXACT)
+    for variant in variants:
+        a, b = warm.solve(variant), cold.solve(variant)
+        reference = symopt.solve(variant, options=EXACT)
+        assert a.status is b.status is reference.status
+        if reference.status.has_solution:
+            assert _same(a.summary.objective, reference.summary.objective)
+            assert _same(b.summary.objective, reference.summary.objective)
+    assert cold.warm_starts == 0
+    assert warm.warm_starts == (warm.resolves if reference.status.has_solution else 0)
+
+
+def test_after_a_rebuild_the_previous_build_decisions_are_the_start() -> None:
+    scenario = _cap_scenario()
+    network = symopt.build_network(scenario)
+    form = compile_standard_form(build_model(network, Objective.of("cost")))
+    plan = np.zeros(form.num_cols)
+    opened = [i for i, flag in enumerate(form.integer) if flag][::3]
+    plan[opened] = 1.0
+    decisions = integer_plan(form, plan)
+    assert decisions is not None
+    names = {
+        (form.columns[i].parent_component().local_name, form.columns[i].index()): plan[i]
+        for i in np.flatnonzero(form.integer)
+    }
+    rebuilt = compile_standard_form(build_model(network, Objective.of("cost")))
+    start = integer_start(decisions, rebuilt)
+    assert start is not None
+    for column, value in zip(start.columns.tolist(), start.values.tolist(), strict=True):
+        var = rebuilt.columns[column]
+        assert value == names[(var.parent_component().local_name, var.index())]
+    assert sorted(start.columns.tolist()) == np.flatnonzero(rebuilt.integer).tolist()
+    # A model with another structure gets no start.
+    other = compile_standard_form(
+        build_model(symopt.build_network(_cap_scenario(seed=8, m=13)), Objective.of("cost"))
+    )
+    assert integer_start(decisions, other) is None
+
+
+def test_a_rebuilt_variant_with_the_same_structure_is_warm_started() -> None:
+    scenario = _cap_scenario()
+    data = json.loads(json.dumps(to_scenario(generate_cap("t", 3.0, 7, 12, 80))))
+    data["facilities"]["customer_1"]["demands"][0]["amount"] += 3.0
+    changed = symopt.parse_scenario(cap_yaml(data))
+    resolver = Resolver(options=EXACT, warm_start=True)
+    resolver.solve(scenario)
+    result = resolver.solve(changed)
+    assert resolver.rebuilds == 2
+    assert resolver.warm_starts == 1
+    assert _same(result.summary.objective, symopt.solve(changed, options=EXACT).summary.objective)
