@@ -299,15 +299,7 @@ def _raw_facility(
     for index, candidate in _items(facility.get("candidate_sites")):
         if isinstance(candidate, str) and sites and candidate not in sites:
             yield (*path, "candidate_sites", index), unknown_id_message("site", candidate, sites)
-    raw_process = facility.get("process")
-    process: dict[str, Any] = raw_process if isinstance(raw_process, dict) else {}
-    groups = [
-        ((*path, "supplies"), facility.get("supplies")),
-        ((*path, "demands"), facility.get("demands")),
-        ((*path, "process", "inputs"), process.get("inputs")),
-        ((*path, "process", "outputs"), process.get("outputs")),
-    ]
-    for group_path, group in groups:
+    for group_path, group in item_groups(facility, path):
         for index, item in _items(group):
             if not isinstance(item, dict):
                 continue
@@ -336,3 +328,16 @@ def _check_owners(scenario: Scenario) -> Iterator[Problem]:
                 ("facilities", name, "owner"),
                 unknown_id_message("firm", facility.owner, scenario.firms),
             )
+
+
+def item_groups(facility: Mapping[str, Any], path: Path) -> list[tuple[Path, Any]]:
+    """A raw facility's lists of supplies, demands, process inputs and outputs, each with its
+    path (a list may be missing or not a list: the caller checks)."""
+    raw_process = facility.get("process")
+    process: Mapping[str, Any] = raw_process if isinstance(raw_process, dict) else {}
+    return [
+        ((*path, "supplies"), facility.get("supplies")),
+        ((*path, "demands"), facility.get("demands")),
+        ((*path, "process", "inputs"), process.get("inputs")),
+        ((*path, "process", "outputs"), process.get("outputs")),
+    ]

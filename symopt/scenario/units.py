@@ -32,6 +32,7 @@ from functools import cache
 from typing import Any
 
 from symopt.errors import Path
+from symopt.scenario.checks import item_groups
 
 Problem = tuple[Path, str]
 
@@ -253,15 +254,7 @@ def convert_units(data: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
         if isinstance(site_costs, dict):
             for site in list(site_costs):
                 _convert_at(site_costs, site, "money", context, (*path, "site_costs"), problems)
-        raw_process = facility.get("process")
-        process: dict[str, Any] = raw_process if isinstance(raw_process, dict) else {}
-        groups = [
-            ((*path, "supplies"), facility.get("supplies")),
-            ((*path, "demands"), facility.get("demands")),
-            ((*path, "process", "inputs"), process.get("inputs")),
-            ((*path, "process", "outputs"), process.get("outputs")),
-        ]
-        for group_path, group in groups:
+        for group_path, group in item_groups(facility, path):
             for index, item in enumerate(group) if isinstance(group, list) else ():
                 if isinstance(item, dict) and _has_quantity(item):
                     own = _resource_context(context, resources, item.get("resource"))

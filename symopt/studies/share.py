@@ -54,7 +54,11 @@ from symopt.studies.share_tables import (
 )
 from symopt.studies.store import Store
 from symopt.studies.tasks import VariantTask
-from symopt.studies.transfers import cost_before_transfers, transfer_payments
+from symopt.studies.transfers import (
+    TRANSFER_COLUMNS,
+    cost_before_transfers,
+    transfer_payments,
+)
 
 __all__ = ["EXACT_LIMIT", "ShareRun", "run_share", "share"]
 
@@ -287,20 +291,7 @@ def run_share(
             grand, owner, firms, shapley - before, names, scenario.currency
         )
     else:
-        transfers = pd.DataFrame(
-            columns=[
-                "payer",
-                "payee",
-                "amount",
-                "currency",
-                "source",
-                "sink",
-                "resource",
-                "mode",
-                "payer_name",
-                "payee_name",
-            ]
-        )
+        transfers = pd.DataFrame(columns=TRANSFER_COLUMNS)
     run = ShareRun(
         firms=frame,
         coalitions=coalitions,
