@@ -5,11 +5,15 @@ modules (pandas, scipy, Pyomo, HiGHS, plotly) are imported by the commands that 
 Prints the median wall time of a few runs, beside the bare interpreter's start-up and a
 list of heavy modules that `validate` must not import.
 
-    python -m benchmarks.startup
+    python -m benchmarks.startup [--no-write]
+
+Writes the "Start-up" section of `benchmarks/results.md`.
 """
 
 from __future__ import annotations
 
+import argparse
+import datetime
 import os
 import resource
 import statistics
@@ -22,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SMALL = ROOT / "scenarios" / "examples" / "oxygen_wastewater.yaml"
 TARGET_SECONDS = 0.5
 RUNS = 5
+BEGIN, END = "<!-- startup-section: begin -->", "<!-- startup-section: end -->"
 HEAVY = ("pandas", "scipy", "pyomo", "highspy", "plotly", "matplotlib", "pyarrow")
 
 
@@ -63,17 +68,46 @@ def heavy_modules_imported() -> list[str]:
     return [name for name in output.removeprefix("heavy:").split(",") if name]
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-write", action="store_true", help="do not update results.md")
+    args = parser.parse_args(argv)
     bare_wall, bare_cpu = _median_seconds([sys.executable, "-c", "pass"])
     wall, cpu = _median_seconds([sys.executable, "-m", "symopt", "validate", str(SMALL)])
     heavy = heavy_modules_imported()
+    load = os.getloadavg()[0]
     status = "met" if min(wall, cpu) < TARGET_SECONDS else "missed"
     print(
         f"symopt validate {SMALL.relative_to(ROOT)}: {wall:.3f} s wall, {cpu:.3f} s CPU "
         f"(median of {RUNS}; target < {TARGET_SECONDS} s: {status}); bare python start-up "
-        f"{bare_wall:.3f} s wall, {bare_cpu:.3f} s CPU; load average {os.getloadavg()[0]:.1f}"
+        f"{bare_wall:.3f} s wall, {bare_cpu:.3f} s CPU; load average {load:.1f}"
     )
     print(f"heavy modules imported by validate: {', '.join(heavy) or 'none'}")
+    if not args.no_write:
+        # Imported here: the hard section's module loads the solver stack.
+        from benchmarks.hard import write_section
+
+        when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        write_section(
+            "\n".join(
+                [
+                    BEGIN,
+                    "## Start-up (`symopt validate`, issue 9)",
+                    "",
+                    f"Measured {when} (`python -m benchmarks.startup`, median of {RUNS} "
+                    f"runs, load average {load:.1f}).",
+                    "",
+                    "| command | wall | CPU | target | status | heavy modules imported |",
+                    "|---|---|---|---|---|---|",
+                    f"| `symopt validate {SMALL.relative_to(ROOT)}` | {wall:.3f} s | "
+                    f"{cpu:.3f} s | < {TARGET_SECONDS} s | {status} | {', '.join(heavy) or 'none'} |",
+                    f"| bare `python -c pass` | {bare_wall:.3f} s | {bare_cpu:.3f} s | | | |",
+                    END,
+                ]
+            ),
+            begin=BEGIN,
+            end=END,
+        )
     return 0
 
 
