@@ -158,6 +158,11 @@ class _Builder:
     def build(self, node: yaml.Node, path: Path, depth: int, record: bool = True) -> Any:
         if record:
             self.lines.setdefault(path, node.start_mark.line + 1)
+        if type(node) is yaml.ScalarNode:
+            # A scalar holds no other node, so it can neither nest nor take part in a
+            # cycle: construct it directly (most nodes are scalars).
+            self._count(node, 1)
+            return self._scalar(node)
         if id(node) in self.done:  # an alias: share the object, count its size again
             value, size = self.done[id(node)]
             self._count(node, size)
@@ -210,6 +215,22 @@ class _Builder:
                 for index, item in enumerate(node.value)
             ]
         return self.loader.construct_object(node, deep=True)
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        """The scalar's value: plain text as it stands, numbers by YAML 1.2's rules."""
+        if node.tag == _STR_TAG:
+            return node.value
+        number = _SCALAR_NUMBERS.get(node.tag)
+        if number is not None:
+            return number(self.loader, node)
+        return self.loader.construct_object(node, deep=True)
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_SCALAR_NUMBERS = {
+    "tag:yaml.org,2002:int": _construct_int,
+    "tag:yaml.org,2002:float": _construct_float,
+}
 
 
 def _line_of_error(error: yaml.MarkedYAMLError, text: str) -> int | None:
