@@ -2,41 +2,84 @@
 
 Write the objective (the model's `w_C * cost + w_E * emissions`) as a sum of terms, each a
 coefficient times a variable: per unit of a variable the coefficient is
-`w_C * cost + (w_C * carbon_price + w_E) * emissions`. Let Q be the processes without
-`size` and `c_f` the coefficient of their activity `a[f,t]` (variable cost and emissions).
-If
+`w_C * cost + (w_C * carbon_price + w_E) * emissions`. Let Q be the processes whose
+usefulness bound does not settle (`activity_max` infinite), `A_f = sum_t a[f,t]` and
+`c_f` the coefficient of `a[f,t]` (variable cost and emissions; any sign). Split the
+objective into the terms that grow with Q's activities and the rest:
 
-- `c_f >= 0` for every f in Q, and `c_f > 0` for each process to bound,
-- the alternatives of Q's inputs, the disposals of Q's outputs and every link out of a
-  Q output that has no finite capacity have coefficients >= 0,
-- and the *trivial plan* is feasible: nothing exchanged, optional facilities not built,
+    obj = sum_{f in Q} G_f + rest,
+    G_f = c_f A_f + sum_{inputs k of f} alpha_k U_k
+          + sum_{outputs o of f} (delta_o D_o + sum_{open links l out of o} lambda_l X_l)
+
+with `U_k`, `D_o`, `X_l` the yearly alternative, disposal and flow, alpha, delta, lambda
+their coefficients (a link's: transport plus the supply's purchase), and an *open* link
+one that joins two of Q's nodes (no finite capacity from a node outside Q). Every other
+term is in `rest`; it is at least `L`: each term's min(0, coefficient) times the most its
+variable can be (nodes outside Q, other links, build, site and size terms, the
+activities of settled and sized processes, which are at most their bounds).
+
+Each `G_f` is at least `r_f A_f - R_f` (`_growth_rates`), term by term, using the
+balances `sum_l x + u = per_activity_k a` and `sum_l x + v = per_activity_o a` and
+writing p_min, p_max for the smallest and largest per_activity over the slices:
+
+- an input k with alternative coefficient alpha_k < 0: `u <= per_activity_k a`, so
+  `alpha_k U_k >= alpha_k p_max A_f`;
+- an input k with alpha_k >= 0 that no open link reaches (its links deliver at most
+  `R_k` a year): `U_k >= p_min A_f - R_k`, so it adds `alpha_k p_min` to the rate and
+  `alpha_k R_k` to `R_f`; reached by an open link: `alpha_k U_k >= 0`;
+- an output o with m_o = min(delta_o, lambda_l over its open links, 0) < 0: disposal and
+  open links together carry at most `per_activity_o a`, so their terms are at least
+  `m_o p_max A_f`;
+- an output o with delta_o >= 0 and no open link (its links take at most `R_o` a year):
+  `D_o >= p_min A_f - R_o`, so it adds `delta_o p_min` and `delta_o R_o`; otherwise its
+  terms are >= 0.
+
+So `r_f = c_f + (the input and output rates above)`, the whole per-activity lower bound of
+what grows with `A_f`, whatever the sign of `c_f`. If
+
+- `r_f > 0` for every f in Q, and
+- the *trivial plan* is feasible: nothing exchanged, optional facilities not built,
   other sizes at their minimum (enough for `min_activity`), activities at their
   `min_activity` (every input of such a process then needs an alternative, and no
   alternative may miss a linear quality bound where it would cover a demand alone),
 
 then with `U` the objective of the trivial plan (an upper bound on the optimum) and
-`L` a lower bound on every term except the activity terms of Q (negative coefficients
-times the most their variable can be, from the nodes whose amounts do not depend on
-Q; zero for the terms required >= 0 above), every optimal solution has
+`R = sum_f R_f`, every optimal solution has, for each g in Q (dropping the other
+`r_f A_f >= 0`),
 
-    c_f * sum_t a[f,t] <= U - L,   so   a[f,t] <= (U - L) / c_f   for every slice t.
+    r_g A_g <= obj - L + R <= U - L + R,   so   a[g,t] <= (U - L + R) / r_g   every slice t.
 
-An input `k` of f that only its alternative (coefficient alpha_k >= 0) or nodes outside
-Q can cover (at most `R_k` a year through its links) adds to the rate: its `u` is at
-least `per_activity_k * A_f - R_k`, so `c_f` becomes `c_f + alpha_k per_activity_k` and
-`L` takes `- alpha_k R_k` (`_input_rates`). A bound needs the rate to be > 0.
+The bound holds for every optimum of the problem with the settled processes at their
+usefulness bounds, which has the optimum of the spec's (`symopt.network.activity`).
 
-Otherwise no bound is derived, and the reason is returned.
+Otherwise no bound is derived, and the reason is returned. When some f in Q earns in a
+slice t by running alone, `c_f + sum_k alpha_k per_activity_k[t] + sum_o delta_o
+per_activity_o[t] < 0` with every input that it needs in t coverable by its alternative
+(no linear quality bound missed) and the trivial plan feasible, the scenario is
+*proven* unbounded: the trivial plan with f built, running more and more in t, its
+inputs bought from their alternatives and its outputs disposed of, is feasible and its
+objective falls without limit (`NoBound.earners`).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from symopt.enums import Driver, ObjectiveKind
+from symopt.network.bound_program import largest_activities, supply_rows
 from symopt.network.nodes import NodeTables
 from symopt.scenario.schema import ObjectiveWeights, Scenario
+
+
+@dataclass(frozen=True)
+class NoBound:
+    """Why no bound was derived; `earners` (F,): processes proven to earn without limit."""
+
+    reason: str
+    earners: np.ndarray
 
 
 def scenario_weights(scenario: Scenario) -> tuple[float, float]:
@@ -51,133 +94,222 @@ def _column(table: pd.DataFrame, name: str) -> np.ndarray:
     return np.asarray(table[name].to_numpy(dtype=float))
 
 
+@dataclass(frozen=True)
+class Coefficients:
+    """Objective coefficients per unit: activity (F,), alternative (K,), disposal (S,),
+    link (L,)."""
+
+    activity: np.ndarray
+    alternative: np.ndarray
+    disposal: np.ndarray
+    link: np.ndarray
+
+
+def objective_coefficients(
+    nodes: NodeTables, links: pd.DataFrame, weights: tuple[float, float], carbon_price: float
+) -> Coefficients:
+    w_cost, w_emissions = weights
+    w_carbon = w_cost * carbon_price + w_emissions
+
+    def coefficient(table: pd.DataFrame, cost: list[str], emissions: list[str]) -> np.ndarray:
+        return np.asarray(
+            w_cost * sum(_column(table, name) for name in cost)
+            + w_carbon * sum(_column(table, name) for name in emissions)
+        )
+
+    return Coefficients(
+        activity=coefficient(nodes.facilities, ["activity_cost"], ["activity_emissions"]),
+        alternative=coefficient(nodes.demands, ["alternative_cost"], ["alternative_emissions"]),
+        disposal=coefficient(nodes.supplies, ["disposal_cost"], ["disposal_emissions"]),
+        link=coefficient(
+            links, ["unit_cost", "purchase_cost"], ["unit_emissions", "purchase_emissions"]
+        ),
+    )
+
+
+def _node_max(
+    table: pd.DataFrame, amount: np.ndarray, size_max: np.ndarray, activity_max: np.ndarray
+) -> np.ndarray:
+    """Most each node can hold (inf for Q's nodes where their per_activity is > 0)."""
+    facility = table["facility_index"].to_numpy(dtype=int)
+    driver = table["driver"].to_numpy(dtype=object)
+    scale = np.ones_like(amount)
+    by_size = driver == Driver.SIZE.value
+    scale[by_size] = size_max[facility[by_size], None]
+    is_activity = driver == Driver.ACTIVITY.value
+    scale[is_activity] = activity_max[facility[is_activity]]
+    with np.errstate(invalid="ignore"):
+        return np.where(amount > 0, amount * scale, 0.0)
+
+
 def objective_activity_bound(
     nodes: NodeTables,
     links: pd.DataFrame,
     hours: np.ndarray,
-    unbounded: np.ndarray,
+    activity_max: np.ndarray,
     weights: tuple[float, float],
     carbon_price: float,
     alternative_misses: np.ndarray,
-) -> np.ndarray | str:
-    """(F,) a bound on each `unbounded` process's activity per slice, or why there is none."""
-    w_cost, w_emissions = weights
-    w_carbon = w_cost * carbon_price + w_emissions
-
-    def coefficient(cost: np.ndarray, emissions: np.ndarray) -> np.ndarray:
-        return np.asarray(w_cost * cost + w_carbon * emissions)
-
+) -> np.ndarray | NoBound:
+    """(F,) a bound on the activity per slice of each process in Q (the rows of
+    `activity_max`, the usefulness bounds, that are not finite; inf elsewhere), or why
+    there is none."""
     facilities, supplies, demands = nodes.facilities, nodes.supplies, nodes.demands
-    sized = facilities["sized"].to_numpy(dtype=bool)
-    process = facilities["process"].to_numpy(dtype=bool)
-    in_q = process & ~sized
-    activity = coefficient(
-        _column(facilities, "activity_cost"), _column(facilities, "activity_emissions")
-    )
-    if (activity[in_q] < 0).any():
-        return "running some process without a size pays in the objective"
+    in_q = ~np.isfinite(activity_max).all(axis=1)
     size_max = _column(facilities, "size_max")
-    # Most each node can hold where that does not depend on Q (inf for Q's nodes).
-    activity_max = np.where(sized[:, None], size_max[:, None] * hours, np.inf)
-
-    def node_max(table: pd.DataFrame, amount: np.ndarray) -> np.ndarray:
-        facility = table["facility_index"].to_numpy(dtype=int)
-        driver = table["driver"].to_numpy(dtype=object)
-        scale = np.ones_like(amount)
-        scale[driver == Driver.SIZE.value] = size_max[facility[driver == Driver.SIZE.value], None]
-        is_activity = driver == Driver.ACTIVITY.value
-        scale[is_activity] = activity_max[facility[is_activity]]
-        with np.errstate(invalid="ignore"):
-            return np.where(amount > 0, amount * scale, 0.0)
-
-    supply_max = node_max(supplies, nodes.supply_coefficient)
-    demand_max = node_max(demands, nodes.demand_coefficient)
-    alternative = coefficient(
-        _column(demands, "alternative_cost"), _column(demands, "alternative_emissions")
+    coefficients = objective_coefficients(nodes, links, weights, carbon_price)
+    activity, alternative, disposal = (
+        coefficients.activity,
+        coefficients.alternative,
+        coefficients.disposal,
     )
-    disposal = coefficient(
-        _column(supplies, "disposal_cost"), _column(supplies, "disposal_emissions")
-    )
-    has_alternative = demands["has_alternative"].to_numpy(dtype=bool)
-    demand_in_q = ~np.isfinite(demand_max).all(axis=1)
-    supply_in_q = ~np.isfinite(supply_max).all(axis=1)
-    if (alternative[demand_in_q & has_alternative] < 0).any():
-        return "an input of such a process has an alternative that pays"
-    if (disposal[supply_in_q] < 0).any():
-        return "an output of such a process pays to dispose of"
+    supply_max = _node_max(supplies, nodes.supply_coefficient, size_max, activity_max)
+    demand_max = _node_max(demands, nodes.demand_coefficient, size_max, activity_max)
     supply, demand = links["supply"].to_numpy(dtype=int), links["demand"].to_numpy(dtype=int)
-    link = coefficient(
-        _column(links, "unit_cost") + _column(links, "purchase_cost"),
-        _column(links, "unit_emissions") + _column(links, "purchase_emissions"),
+    capacity = np.minimum(
+        supply_max[supply], demand_max[demand] / _column(links, "factor")[:, None]
     )
-    factor = _column(links, "factor")[:, None]
-    capacity = np.minimum(supply_max[supply], demand_max[demand] / factor)
-    if (link[~np.isfinite(capacity).all(axis=1)] < 0).any():
-        return "a link between such processes pays to use"
-    upper = _trivial_plan(nodes, hours, activity, alternative, disposal, w_cost, alternative_misses)
+    open_link = ~np.isfinite(capacity).all(axis=1)
+    upper = _trivial_plan(
+        nodes, hours, activity, alternative, disposal, weights[0], alternative_misses
+    )
     if upper is None:
-        return (
+        return NoBound(
             "a process that must run (`min_activity`) has an input without alternative, "
-            "so no plan without exchanges is known to be feasible"
+            "so no plan without exchanges is known to be feasible",
+            np.zeros(len(facilities), dtype=bool),
         )
-    lower = _lower_bound(nodes, activity, activity_max, alternative, disposal, w_cost)
-    lower += float(
-        (np.minimum(link, 0.0)[:, None] * np.where(np.isfinite(capacity), capacity, 0.0)).sum()
-    )
+    lower = _lower_bound(nodes, activity, activity_max, weights[0])
+    closed = np.where(open_link[:, None], 0.0, capacity)
+    lower += float((np.minimum(coefficients.link, 0.0)[:, None] * closed).sum())
     lower += float(
         (np.minimum(alternative, 0.0)[:, None] * np.nan_to_num(demand_max, posinf=0)).sum()
     )
     lower += float((np.minimum(disposal, 0.0)[:, None] * np.nan_to_num(supply_max, posinf=0)).sum())
-    rate, reach_cost = _input_rates(nodes, links, capacity, alternative, demand_in_q)
-    lower -= reach_cost
-    rate = rate + activity
-    if (rate[unbounded] <= 0).any():
-        return (
-            "running some process without a size costs nothing in the objective (no "
-            "variable cost or emissions, no input that must be bought)"
+    rate, reach_cost, reach_in = _growth_rates(nodes, links, capacity, coefficients, in_q)
+    no_alternative = _activity_nodes(demands, in_q) & ~demands["has_alternative"].to_numpy(
+        dtype=bool
+    )
+    rows, rhs = supply_rows(
+        len(facilities),
+        demands,
+        supplies,
+        links,
+        no_alternative,
+        nodes.demand_coefficient,
+        nodes.supply_coefficient,
+        open_link,
+        reach_in,
+    )
+    largest = largest_activities(in_q, rate, upper - lower + reach_cost, rows, rhs)
+    if largest is None:
+        names = ", ".join(
+            map(repr, facilities["facility"].to_numpy(dtype=object)[in_q & (rate <= 0)])
         )
-    with np.errstate(divide="ignore"):
-        bound = np.where(unbounded, max(upper - lower, 0.0) / rate, np.inf)
-    return np.asarray(np.maximum(bound, nodes.min_activity.max(axis=1)), dtype=float)
+        return NoBound(
+            f"running {names} costs nothing in the objective or pays: no variable cost or "
+            "emissions, inputs that must be bought or outputs that must be disposed of "
+            "make up for it"
+            if names
+            else "running these processes costs nothing in the objective or pays, once "
+            "what they need from each other is counted",
+            _earners(nodes, coefficients, in_q, alternative_misses),
+        )
+    return np.asarray(np.maximum(largest, nodes.min_activity.max(axis=1)), dtype=float)
 
 
-def _input_rates(
+def _activity_nodes(table: pd.DataFrame, in_q: np.ndarray) -> np.ndarray:
+    """(nodes,) the nodes driven by the activity of a process in Q."""
+    facility = table["facility_index"].to_numpy(dtype=int)
+    return np.asarray(
+        (table["driver"].to_numpy(dtype=object) == Driver.ACTIVITY.value) & in_q[facility]
+    )
+
+
+def _growth_rates(
     nodes: NodeTables,
     links: pd.DataFrame,
     capacity: np.ndarray,
-    alternative: np.ndarray,
-    demand_in_q: np.ndarray,
-) -> tuple[np.ndarray, float]:
-    """Objective per unit of a Q process's activity from inputs that only the alternative
-    or nodes outside Q can cover, and what those nodes can deliver at most.
+    coefficients: Coefficients,
+    in_q: np.ndarray,
+) -> tuple[np.ndarray, float, np.ndarray]:
+    """(F,) r_f, the objective per unit of a Q process's activity at least, R, and (K,)
+    what the links from nodes outside Q deliver to each input at most in a year.
 
-    For such an input k (all its links have finite capacity) with alternative
-    coefficient alpha_k >= 0: per_activity_k * A_f <= u_k + R_k (R_k = the most its links
-    deliver in a year), so alpha_k u_k >= alpha_k per_activity_k A_f - alpha_k R_k.
-    Returns (F,) the rates sum_k alpha_k per_activity_k and sum_k alpha_k R_k.
+    See the module docstring: `r_f = c_f` plus the input and output rates; `R` the
+    alternative and disposal coefficients times what the links of those nodes can carry
+    at most in a year.
     """
-    demands = nodes.demands
-    demand = links["demand"].to_numpy(dtype=int)
-    factor = _column(links, "factor")[:, None]
-    finite = np.isfinite(capacity).all(axis=1)
-    unlimited = np.zeros(len(demands), dtype=bool)
-    unlimited[demand[~finite]] = True
-    reach = np.zeros(len(demands))
-    np.add.at(reach, demand[finite], (factor[finite] * capacity[finite]).sum(axis=1))
-    use = (
-        demand_in_q
-        & demands["has_alternative"].to_numpy(dtype=bool)
-        & ~unlimited
-        & (alternative >= 0)
+    demands, supplies = nodes.demands, nodes.supplies
+    supply, demand = links["supply"].to_numpy(dtype=int), links["demand"].to_numpy(dtype=int)
+    open_link = ~np.isfinite(capacity).all(axis=1)
+    yearly = np.where(open_link, 0.0, np.nan_to_num(capacity, posinf=0.0).sum(axis=1))
+    factor = _column(links, "factor")
+    rate = np.where(in_q, coefficients.activity, 0.0)
+    reach_cost = 0.0
+
+    # inputs
+    alpha = coefficients.alternative
+    per = nodes.demand_coefficient
+    reached = np.zeros(len(demands), dtype=bool)
+    reached[demand[open_link]] = True
+    reach_in = np.zeros(len(demands))
+    np.add.at(reach_in, demand, factor * yearly)
+    has_alternative = demands["has_alternative"].to_numpy(dtype=bool)
+    mine = _activity_nodes(demands, in_q) & has_alternative
+    paying = mine & (alpha < 0)
+    costly = mine & (alpha >= 0) & ~reached & (per.min(axis=1) > 0)
+    owner = demands["facility_index"].to_numpy(dtype=int)
+    np.add.at(rate, owner[paying], alpha[paying] * per[paying].max(axis=1))
+    np.add.at(rate, owner[costly], alpha[costly] * per[costly].min(axis=1))
+    reach_cost += float((alpha[costly] * reach_in[costly]).sum())
+
+    # outputs
+    delta = coefficients.disposal
+    per = nodes.supply_coefficient
+    cheapest = np.where(np.isfinite(delta), np.minimum(delta, 0.0), 0.0)
+    np.minimum.at(cheapest, supply[open_link], coefficients.link[open_link])
+    has_open = np.zeros(len(supplies), dtype=bool)
+    has_open[supply[open_link]] = True
+    reach_out = np.zeros(len(supplies))
+    np.add.at(reach_out, supply, yearly)
+    mine = _activity_nodes(supplies, in_q)
+    paying = mine & (cheapest < 0)
+    costly = mine & (delta >= 0) & ~has_open & (per.min(axis=1) > 0)
+    owner = supplies["facility_index"].to_numpy(dtype=int)
+    np.add.at(rate, owner[paying], cheapest[paying] * per[paying].max(axis=1))
+    np.add.at(rate, owner[costly], delta[costly] * per[costly].min(axis=1))
+    reach_cost += float((delta[costly] * reach_out[costly]).sum())
+    return rate, reach_cost, reach_in
+
+
+def _earners(
+    nodes: NodeTables, coefficients: Coefficients, in_q: np.ndarray, alternative_misses: np.ndarray
+) -> np.ndarray:
+    """(F,) processes in Q that earn by running alone in some slice: its inputs bought
+    from their alternatives (none missing a quality bound), its outputs disposed of."""
+    demands, supplies = nodes.demands, nodes.supplies
+    per_slice = np.where(in_q[:, None], coefficients.activity[:, None], 0.0) * np.ones(
+        nodes.min_activity.shape
     )
-    per_activity = nodes.demand_coefficient.max(axis=1)
-    rate = np.zeros(len(nodes.facilities))
+    blocked = np.zeros(per_slice.shape, dtype=bool)
+    inputs = _activity_nodes(demands, in_q)
+    owner = demands["facility_index"].to_numpy(dtype=int)
+    needs = nodes.demand_coefficient > 0
+    coverable = demands["has_alternative"].to_numpy(dtype=bool) & ~alternative_misses
+    np.logical_or.at(blocked, owner[inputs], needs[inputs] & ~coverable[inputs, None])
+    alpha = np.where(coverable, coefficients.alternative, 0.0)
+    np.add.at(per_slice, owner[inputs], alpha[inputs, None] * nodes.demand_coefficient[inputs])
+    outputs = _activity_nodes(supplies, in_q)
+    owner = supplies["facility_index"].to_numpy(dtype=int)
     np.add.at(
-        rate,
-        demands["facility_index"].to_numpy(dtype=int)[use],
-        alternative[use] * per_activity[use],
+        per_slice,
+        owner[outputs],
+        coefficients.disposal[outputs, None] * nodes.supply_coefficient[outputs],
     )
-    return rate, float((alternative[use] * reach[use]).sum())
+    optional = nodes.facilities["optional"].to_numpy(dtype=bool)
+    stuck = optional & ((nodes.min_activity > 0) & blocked).any(axis=1)
+    return np.asarray(in_q & ~stuck & ((per_slice < 0) & ~blocked).any(axis=1))
 
 
 def _trivial_plan(
@@ -254,8 +386,6 @@ def _lower_bound(
     nodes: NodeTables,
     activity: np.ndarray,
     activity_max: np.ndarray,
-    alternative: np.ndarray,
-    disposal: np.ndarray,
     w_cost: float,
 ) -> float:
     """A lower bound on the facility terms of the objective (all but Q's activity).

@@ -1,0 +1,106 @@
+"""The small linear programme over Q's yearly activities whose maximum bounds each.
+
+Every optimal solution satisfies (`symopt.network.objective_bound`), with
+`A_f = sum_t a[f,t]` for the processes f in Q:
+
+    sum_f r_f A_f <= U - L + R                                  (the objective)
+
+whatever the signs of the rates `r_f`, and for each input k of a process f in Q that has
+no alternative (`u = 0`: links deliver all of it) and per_activity >= p_min_k > 0 in
+every slice:
+
+    p_min_k A_f - sum_{o feeding k by an open link} phi_ko p_max_o A_g(o) <= R_k   (supply)
+
+(what k needs is delivered by links: at most `R_k` a year by its links from nodes
+outside Q, and from an output o of a process g in Q at most `phi_ko p_max_o A_g`, phi_ko
+the largest delivery factor of o's links to k). So
+
+    a[g,t] <= A_g <= max { A_g : the rows above, A >= 0 },
+
+an LP in |Q| variables, solved with HiGHS (scipy). Where it is unbounded, no bound is
+derived. A process that earns by running (r_f < 0) is bounded when what it needs must
+come from processes that cost more than it earns. With many processes in Q one LP
+bounds their sum instead (a bound on each).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linprog
+
+#: Up to this many processes in Q, each gets its own LP (a tighter bound).
+SEPARATE_LPS = 50
+#: Relative margin on the LP's maximum, against the solver's tolerances.
+MARGIN = 1e-6
+
+
+def supply_rows(
+    facilities: int,
+    demands: pd.DataFrame,
+    supplies: pd.DataFrame,
+    links: pd.DataFrame,
+    inputs: np.ndarray,
+    demand_coefficient: np.ndarray,
+    supply_coefficient: np.ndarray,
+    open_link: np.ndarray,
+    reach_in: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The supply rows as (rows, F) coefficients and (rows,) right-hand sides.
+
+    `inputs` (K,): the inputs of Q's processes without alternative; `reach_in` (K,): what
+    their links from nodes outside Q deliver at most in a year.
+    """
+    p_min = demand_coefficient.min(axis=1)
+    rows = np.flatnonzero(inputs & (p_min > 0))
+    matrix = np.zeros((len(rows), facilities))
+    if not len(rows):
+        return matrix, np.zeros(0)
+    row_of = np.full(len(demands), -1)
+    row_of[rows] = np.arange(len(rows))
+    matrix[np.arange(len(rows)), demands["facility_index"].to_numpy(dtype=int)[rows]] = p_min[rows]
+    feeding = pd.DataFrame(
+        {
+            "row": row_of[links["demand"].to_numpy(dtype=int)],
+            "supply": links["supply"].to_numpy(dtype=int),
+            "factor": links["factor"].to_numpy(dtype=float),
+        }
+    )[open_link]
+    feeding = (
+        feeding[feeding["row"] >= 0].groupby(["row", "supply"], as_index=False)["factor"].max()
+    )
+    supply = feeding["supply"].to_numpy(dtype=int)
+    np.add.at(
+        matrix,
+        (
+            feeding["row"].to_numpy(dtype=int),
+            supplies["facility_index"].to_numpy(dtype=int)[supply],
+        ),
+        -feeding["factor"].to_numpy(dtype=float) * supply_coefficient[supply].max(axis=1),
+    )
+    return matrix, reach_in[rows]
+
+
+def largest_activities(
+    in_q: np.ndarray, rate: np.ndarray, budget: float, rows: np.ndarray, rhs: np.ndarray
+) -> np.ndarray | None:
+    """(F,) max A_g of the LP for each g in Q (inf elsewhere), or None where unbounded.
+
+    `rate` (F,) and `budget` = U - L + R: the objective row; `rows`, `rhs`: the supply rows.
+    """
+    q = np.flatnonzero(in_q)
+    matrix = np.vstack([rate[q][None, :], rows[:, q]])
+    bounds = np.concatenate([[max(budget, 0.0)], rhs])
+    targets = [np.eye(len(q))[i] for i in range(len(q))] if len(q) <= SEPARATE_LPS else [None]
+    largest = np.full(len(in_q), np.inf)
+    for target in targets:
+        goal = np.ones(len(q)) if target is None else target
+        result = linprog(-goal, A_ub=matrix, b_ub=bounds, bounds=(0, None), method="highs")
+        if result.status != 0:
+            return None  # unbounded (or, against the proof, not solved): no bound
+        value = -float(result.fun) * (1 + MARGIN) + MARGIN
+        if target is None:
+            largest[q] = value
+        else:
+            largest[q[target > 0]] = value
+    return largest
