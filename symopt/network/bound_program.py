@@ -25,6 +25,8 @@ bounds their sum instead (a bound on each).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
@@ -81,26 +83,43 @@ def supply_rows(
     return matrix, reach_in[rows]
 
 
+@dataclass(frozen=True)
+class ObjectiveRow:
+    """`rate . A + weight . w <= budget` with `w >= matrix . A - reach`, `w >= 0`: the
+    objective's terms that grow with Q's activities at least, and `budget = U - L`."""
+
+    rate: np.ndarray
+    budget: float
+    matrix: np.ndarray
+    reach: np.ndarray
+    weight: np.ndarray
+
+
 def largest_activities(
-    in_q: np.ndarray, rate: np.ndarray, budget: float, rows: np.ndarray, rhs: np.ndarray
+    in_q: np.ndarray, objective: ObjectiveRow, rows: np.ndarray, rhs: np.ndarray
 ) -> np.ndarray | None:
     """(F,) max A_g of the LP for each g in Q (inf elsewhere), or None where unbounded.
 
-    `rate` (F,) and `budget` = U - L + R: the objective row; `rows`, `rhs`: the supply rows.
+    Variables: A for Q's processes, then one `w` per covered node; rows: the objective
+    row, `matrix . A - w <= reach` and the supply rows `rows . A <= rhs`.
     """
     q = np.flatnonzero(in_q)
-    matrix = np.vstack([rate[q][None, :], rows[:, q]])
-    bounds = np.concatenate([[max(budget, 0.0)], rhs])
-    targets = [np.eye(len(q))[i] for i in range(len(q))] if len(q) <= SEPARATE_LPS else [None]
+    covered = len(objective.weight)
+    matrix = np.vstack(
+        [
+            np.concatenate([objective.rate[q], objective.weight])[None, :],
+            np.hstack([objective.matrix[:, q], -np.eye(covered)]),
+            np.hstack([rows[:, q], np.zeros((len(rows), covered))]),
+        ]
+    )
+    bounds = np.concatenate([[max(objective.budget, 0.0)], objective.reach, rhs])
+    targets = list(np.eye(len(q))) if len(q) <= SEPARATE_LPS else [np.ones(len(q))]
     largest = np.full(len(in_q), np.inf)
     for target in targets:
-        goal = np.ones(len(q)) if target is None else target
+        goal = np.concatenate([target, np.zeros(covered)])
         result = linprog(-goal, A_ub=matrix, b_ub=bounds, bounds=(0, None), method="highs")
         if result.status != 0:
             return None  # unbounded (or, against the proof, not solved): no bound
         value = -float(result.fun) * (1 + MARGIN) + MARGIN
-        if target is None:
-            largest[q] = value
-        else:
-            largest[q[target > 0]] = value
+        largest[q[target > 0]] = value
     return largest

@@ -69,7 +69,7 @@ import numpy as np
 import pandas as pd
 
 from symopt.enums import Driver, ObjectiveKind
-from symopt.network.bound_program import largest_activities, supply_rows
+from symopt.network.bound_program import ObjectiveRow, largest_activities, supply_rows
 from symopt.network.nodes import NodeTables
 from symopt.scenario.schema import ObjectiveWeights, Scenario
 
@@ -186,7 +186,7 @@ def objective_activity_bound(
         (np.minimum(alternative, 0.0)[:, None] * np.nan_to_num(demand_max, posinf=0)).sum()
     )
     lower += float((np.minimum(disposal, 0.0)[:, None] * np.nan_to_num(supply_max, posinf=0)).sum())
-    rate, reach_cost, reach_in = _growth_rates(nodes, links, capacity, coefficients, in_q)
+    growth = _growth(nodes, links, capacity, coefficients, in_q)
     no_alternative = _activity_nodes(demands, in_q) & ~demands["has_alternative"].to_numpy(
         dtype=bool
     )
@@ -199,12 +199,17 @@ def objective_activity_bound(
         nodes.demand_coefficient,
         nodes.supply_coefficient,
         open_link,
-        reach_in,
+        growth.reach_in,
     )
-    largest = largest_activities(in_q, rate, upper - lower + reach_cost, rows, rhs)
+    largest = largest_activities(
+        in_q,
+        ObjectiveRow(growth.rate, upper - lower, growth.matrix, growth.reach, growth.weight),
+        rows,
+        rhs,
+    )
     if largest is None:
         names = ", ".join(
-            map(repr, facilities["facility"].to_numpy(dtype=object)[in_q & (rate <= 0)])
+            map(repr, facilities["facility"].to_numpy(dtype=object)[in_q & (growth.rate <= 0)])
         )
         return NoBound(
             f"running {names} costs nothing in the objective or pays: no variable cost or "
@@ -226,61 +231,98 @@ def _activity_nodes(table: pd.DataFrame, in_q: np.ndarray) -> np.ndarray:
     )
 
 
-def _growth_rates(
+@dataclass(frozen=True)
+class Growth:
+    """What grows with Q's activities, as the LP of `symopt.network.bound_program` takes it.
+
+    `rate` (F,): per unit of activity, c_f and the terms of inputs and outputs whose
+    coefficient is < 0 (at their most). Each *covered* node j (an input with alpha > 0 or
+    an output with delta > 0) has a row: its alternative or disposal is at least
+    `max(0, matrix[j] . A - reach[j])`, which enters the objective times `weight[j]`.
+    `reach_in` (K,): what the links from nodes outside Q deliver to each input at most in a
+    year.
+    """
+
+    rate: np.ndarray
+    matrix: np.ndarray
+    reach: np.ndarray
+    weight: np.ndarray
+    reach_in: np.ndarray
+
+
+def _growth(
     nodes: NodeTables,
     links: pd.DataFrame,
     capacity: np.ndarray,
     coefficients: Coefficients,
     in_q: np.ndarray,
-) -> tuple[np.ndarray, float, np.ndarray]:
-    """(F,) r_f, the objective per unit of a Q process's activity at least, R, and (K,)
-    what the links from nodes outside Q deliver to each input at most in a year.
-
-    See the module docstring: `r_f = c_f` plus the input and output rates; `R` the
-    alternative and disposal coefficients times what the links of those nodes can carry
-    at most in a year.
-    """
+) -> Growth:
+    """The terms of the objective that grow with Q's activities (module docstring)."""
     demands, supplies = nodes.demands, nodes.supplies
     supply, demand = links["supply"].to_numpy(dtype=int), links["demand"].to_numpy(dtype=int)
     open_link = ~np.isfinite(capacity).all(axis=1)
     yearly = np.where(open_link, 0.0, np.nan_to_num(capacity, posinf=0.0).sum(axis=1))
     factor = _column(links, "factor")
+    pairs = (
+        pd.DataFrame({"supply": supply, "demand": demand, "factor": factor})[open_link]
+        .groupby(["supply", "demand"], as_index=False)["factor"]
+        .agg(["min", "max"])
+    )
+    pair_supply = pairs["supply"].to_numpy(dtype=int)
+    pair_demand = pairs["demand"].to_numpy(dtype=int)
+    input_owner = demands["facility_index"].to_numpy(dtype=int)
+    output_owner = supplies["facility_index"].to_numpy(dtype=int)
     rate = np.where(in_q, coefficients.activity, 0.0)
-    reach_cost = 0.0
+    per_in, per_out = nodes.demand_coefficient, nodes.supply_coefficient
 
-    # inputs
+    # inputs: alpha < 0: alpha p_max A_f; alpha > 0: U_k >= p_min A_f - R_k - sum_o phi p_max_o A_g
     alpha = coefficients.alternative
-    per = nodes.demand_coefficient
-    reached = np.zeros(len(demands), dtype=bool)
-    reached[demand[open_link]] = True
     reach_in = np.zeros(len(demands))
     np.add.at(reach_in, demand, factor * yearly)
-    has_alternative = demands["has_alternative"].to_numpy(dtype=bool)
-    mine = _activity_nodes(demands, in_q) & has_alternative
+    mine = _activity_nodes(demands, in_q) & demands["has_alternative"].to_numpy(dtype=bool)
     paying = mine & (alpha < 0)
-    costly = mine & (alpha >= 0) & ~reached & (per.min(axis=1) > 0)
-    owner = demands["facility_index"].to_numpy(dtype=int)
-    np.add.at(rate, owner[paying], alpha[paying] * per[paying].max(axis=1))
-    np.add.at(rate, owner[costly], alpha[costly] * per[costly].min(axis=1))
-    reach_cost += float((alpha[costly] * reach_in[costly]).sum())
+    np.add.at(rate, input_owner[paying], alpha[paying] * per_in[paying].max(axis=1))
+    inputs = np.flatnonzero(mine & (alpha > 0) & (per_in.min(axis=1) > 0))
 
-    # outputs
+    # outputs: m_o < 0: m_o p_max A_f; delta > 0: D_o >= p_min A_f - R_o - sum_k p_max_k/phi A_g
     delta = coefficients.disposal
-    per = nodes.supply_coefficient
-    cheapest = np.where(np.isfinite(delta), np.minimum(delta, 0.0), 0.0)
+    cheapest = np.minimum(delta, 0.0)
     np.minimum.at(cheapest, supply[open_link], coefficients.link[open_link])
-    has_open = np.zeros(len(supplies), dtype=bool)
-    has_open[supply[open_link]] = True
-    reach_out = np.zeros(len(supplies))
-    np.add.at(reach_out, supply, yearly)
     mine = _activity_nodes(supplies, in_q)
     paying = mine & (cheapest < 0)
-    costly = mine & (delta >= 0) & ~has_open & (per.min(axis=1) > 0)
-    owner = supplies["facility_index"].to_numpy(dtype=int)
-    np.add.at(rate, owner[paying], cheapest[paying] * per[paying].max(axis=1))
-    np.add.at(rate, owner[costly], delta[costly] * per[costly].min(axis=1))
-    reach_cost += float((delta[costly] * reach_out[costly]).sum())
-    return rate, reach_cost, reach_in
+    np.add.at(rate, output_owner[paying], cheapest[paying] * per_out[paying].max(axis=1))
+    lossless = np.ones(len(supplies), dtype=bool)
+    np.logical_and.at(lossless, pair_supply, pairs["min"].to_numpy(dtype=float) > 0)
+    outputs = np.flatnonzero(mine & ~paying & (delta > 0) & (per_out.min(axis=1) > 0) & lossless)
+    reach_out = np.zeros(len(supplies))
+    np.add.at(reach_out, supply, yearly)
+
+    matrix = np.zeros((len(inputs) + len(outputs), len(in_q)))
+    row_of_input = np.full(len(demands), -1)
+    row_of_input[inputs] = np.arange(len(inputs))
+    row_of_output = np.full(len(supplies), -1)
+    row_of_output[outputs] = len(inputs) + np.arange(len(outputs))
+    matrix[row_of_input[inputs], input_owner[inputs]] += per_in[inputs].min(axis=1)
+    matrix[row_of_output[outputs], output_owner[outputs]] += per_out[outputs].min(axis=1)
+    fed = row_of_input[pair_demand] >= 0  # an open link brings the input k what o gives off
+    np.add.at(
+        matrix,
+        (row_of_input[pair_demand[fed]], output_owner[pair_supply[fed]]),
+        -pairs["max"].to_numpy(dtype=float)[fed] * per_out[pair_supply[fed]].max(axis=1),
+    )
+    taken = row_of_output[pair_supply] >= 0  # an open link takes o's output to the input k
+    np.add.at(
+        matrix,
+        (row_of_output[pair_supply[taken]], input_owner[pair_demand[taken]]),
+        -per_in[pair_demand[taken]].max(axis=1) / pairs["min"].to_numpy(dtype=float)[taken],
+    )
+    return Growth(
+        rate=rate,
+        matrix=matrix,
+        reach=np.concatenate([reach_in[inputs], reach_out[outputs]]),
+        weight=np.concatenate([alpha[inputs], delta[outputs]]),
+        reach_in=reach_in,
+    )
 
 
 def _earners(
