@@ -1,9 +1,10 @@
 """The small linear programme over Q's yearly activities whose maximum bounds each.
 
 Every optimal solution satisfies (`symopt.network.objective_bound`), with
-`A_f = sum_t a[f,t]` for the processes f in Q:
+`A_f = sum_t a[f,t]` for the processes f in Q and one `w_j >= 0` per covered node j:
 
-    sum_f r_f A_f <= U - L + R                                  (the objective)
+    sum_f r_f A_f + sum_j weight_j w_j <= U - L                   (the objective)
+    matrix_j . A - w_j <= reach_j                                  (covered nodes)
 
 whatever the signs of the rates `r_f`, and for each input k of a process f in Q that has
 no alternative (`u = 0`: links deliver all of it) and per_activity >= p_min_k > 0 in
@@ -15,12 +16,12 @@ every slice:
 outside Q, and from an output o of a process g in Q at most `phi_ko p_max_o A_g`, phi_ko
 the largest delivery factor of o's links to k). So
 
-    a[g,t] <= A_g <= max { A_g : the rows above, A >= 0 },
+    a[g,t] <= A_g <= max { A_g : the rows above, A >= 0, w >= 0 },
 
-an LP in |Q| variables, solved with HiGHS (scipy). Where it is unbounded, no bound is
-derived. A process that earns by running (r_f < 0) is bounded when what it needs must
-come from processes that cost more than it earns. With many processes in Q one LP
-bounds their sum instead (a bound on each).
+an LP in |Q| + (covered nodes) variables, solved with HiGHS (scipy), with a relative
+margin of `MARGIN` against its tolerances. Where it is unbounded, no bound is derived.
+With more than `SEPARATE_LPS` processes in Q one LP bounds their sum instead (a bound on
+each).
 """
 
 from __future__ import annotations
@@ -68,17 +69,13 @@ def supply_rows(
             "factor": links["factor"].to_numpy(dtype=float),
         }
     )[open_link]
-    feeding = (
-        feeding[feeding["row"] >= 0].groupby(["row", "supply"], as_index=False)["factor"].max()
-    )
-    supply = feeding["supply"].to_numpy(dtype=int)
+    best = feeding[feeding["row"] >= 0].groupby(["row", "supply"])["factor"].max()
+    row = best.index.get_level_values("row").to_numpy(dtype=int)
+    supply = best.index.get_level_values("supply").to_numpy(dtype=int)
     np.add.at(
         matrix,
-        (
-            feeding["row"].to_numpy(dtype=int),
-            supplies["facility_index"].to_numpy(dtype=int)[supply],
-        ),
-        -feeding["factor"].to_numpy(dtype=float) * supply_coefficient[supply].max(axis=1),
+        (row, supplies["facility_index"].to_numpy(dtype=int)[supply]),
+        -best.to_numpy(dtype=float) * supply_coefficient[supply].max(axis=1),
     )
     return matrix, reach_in[rows]
 

@@ -7,58 +7,58 @@ usefulness bound does not settle (`activity_max` infinite), `A_f = sum_t a[f,t]`
 `c_f` the coefficient of `a[f,t]` (variable cost and emissions; any sign). Split the
 objective into the terms that grow with Q's activities and the rest:
 
-    obj = sum_{f in Q} G_f + rest,
-    G_f = c_f A_f + sum_{inputs k of f} alpha_k U_k
-          + sum_{outputs o of f} (delta_o D_o + sum_{open links l out of o} lambda_l X_l)
+    obj = sum_{f in Q} (c_f A_f + sum_{inputs k of f} alpha_k U_k
+          + sum_{outputs o of f} (delta_o D_o + sum_{open links l out of o} lambda_l X_l))
+          + rest
 
 with `U_k`, `D_o`, `X_l` the yearly alternative, disposal and flow, alpha, delta, lambda
 their coefficients (a link's: transport plus the supply's purchase), and an *open* link
 one that joins two of Q's nodes (no finite capacity from a node outside Q). Every other
-term is in `rest`; it is at least `L`: each term's min(0, coefficient) times the most its
-variable can be (nodes outside Q, other links, build, site and size terms, the
-activities of settled and sized processes, which are at most their bounds).
+term is in `rest`, which is at least `L`: each term's min(0, coefficient) times the most
+its variable can be (nodes outside Q, other links, build, site and size terms, the
+activities of settled and sized processes, at most their bounds).
 
-Each `G_f` is at least `r_f A_f - R_f` (`_growth_rates`), term by term, using the
-balances `sum_l x + u = per_activity_k a` and `sum_l x + v = per_activity_o a` and
-writing p_min, p_max for the smallest and largest per_activity over the slices:
+Bound the growing terms from below, node by node, with the balances
+`sum_l factor x + u = per_activity_k a` and `sum_l x + v = per_activity_o a`, p_min and
+p_max the smallest and largest per_activity over the slices, `R_k`, `R_o` the most the
+node's links to or from nodes outside Q carry in a year (`_growth`):
 
-- an input k with alternative coefficient alpha_k < 0: `u <= per_activity_k a`, so
-  `alpha_k U_k >= alpha_k p_max A_f`;
-- an input k with alpha_k >= 0 that no open link reaches (its links deliver at most
-  `R_k` a year): `U_k >= p_min A_f - R_k`, so it adds `alpha_k p_min` to the rate and
-  `alpha_k R_k` to `R_f`; reached by an open link: `alpha_k U_k >= 0`;
-- an output o with m_o = min(delta_o, lambda_l over its open links, 0) < 0: disposal and
-  open links together carry at most `per_activity_o a`, so their terms are at least
-  `m_o p_max A_f`;
-- an output o with delta_o >= 0 and no open link (its links take at most `R_o` a year):
-  `D_o >= p_min A_f - R_o`, so it adds `delta_o p_min` and `delta_o R_o`; otherwise its
-  terms are >= 0.
+- an input with alpha_k < 0: `u <= per_activity_k a`, so `alpha_k U_k >= alpha_k p_max A_f`;
+- an input with alpha_k > 0 (*covered*): what its links bring is at most `R_k` plus, per
+  output o of a process g in Q with open links to it, `phi_max p_max_o A_g`, so
+  `U_k >= w_k >= max(0, p_min A_f - R_k - sum_o phi_max p_max_o A_g)`;
+- an output with m_o = min(delta_o, lambda_l over its open links, 0) < 0: disposal and
+  open links carry at most `per_activity_o a`, so their terms are >= `m_o p_max A_f`;
+- an output with delta_o > 0 (*covered*): its links take at most `R_o` plus, per input k
+  of a process g in Q it reaches by open links, `p_max_k A_g / phi_min`, so
+  `D_o >= w_o >= max(0, p_min A_f - R_o - sum_k p_max_k A_g / phi_min)`;
+- every other growing term is >= 0 (coefficient >= 0).
 
-So `r_f = c_f + (the input and output rates above)`, the whole per-activity lower bound of
-what grows with `A_f`, whatever the sign of `c_f`. If
+With `r_f` = c_f plus the p_max terms above and `U` the objective of the *trivial plan*
+(nothing exchanged, optional facilities not built, other sizes at their minimum, enough
+for `min_activity`, activities at their `min_activity`; it must be feasible: every input
+of such a process needs an alternative, and no alternative may miss a linear quality
+bound where it would cover a demand alone), every optimal solution satisfies
 
-- `r_f > 0` for every f in Q, and
-- the *trivial plan* is feasible: nothing exchanged, optional facilities not built,
-  other sizes at their minimum (enough for `min_activity`), activities at their
-  `min_activity` (every input of such a process then needs an alternative, and no
-  alternative may miss a linear quality bound where it would cover a demand alone),
+    sum_f r_f A_f + sum_j weight_j w_j <= obj - L <= U - L,
 
-then with `U` the objective of the trivial plan (an upper bound on the optimum) and
-`R = sum_f R_f`, every optimal solution has, for each g in Q (dropping the other
-`r_f A_f >= 0`),
+whatever the signs of `r_f`, together with the rows of the covered nodes and the supply
+rows of the inputs without alternative (`symopt.network.bound_program`). The largest
+`A_g` this small LP allows bounds `a[g,t]` in every slice. Where the LP is unbounded,
+no bound is derived and the reason is returned. A process that earns by running is
+bounded when what it must buy, dispose of or get from other processes costs more; a
+process whose running costs nothing is bounded when what it must buy or dispose of
+costs something. The bound holds for every optimum of the problem with the settled
+processes at their usefulness bounds, which has the optimum of the spec's
+(`symopt.network.activity`).
 
-    r_g A_g <= obj - L + R <= U - L + R,   so   a[g,t] <= (U - L + R) / r_g   every slice t.
-
-The bound holds for every optimum of the problem with the settled processes at their
-usefulness bounds, which has the optimum of the spec's (`symopt.network.activity`).
-
-Otherwise no bound is derived, and the reason is returned. When some f in Q earns in a
-slice t by running alone, `c_f + sum_k alpha_k per_activity_k[t] + sum_o delta_o
-per_activity_o[t] < 0` with every input that it needs in t coverable by its alternative
-(no linear quality bound missed) and the trivial plan feasible, the scenario is
-*proven* unbounded: the trivial plan with f built, running more and more in t, its
-inputs bought from their alternatives and its outputs disposed of, is feasible and its
-objective falls without limit (`NoBound.earners`).
+When some f in Q earns in a slice t by running alone, `c_f + sum_k alpha_k
+per_activity_k[t] + sum_o delta_o per_activity_o[t] < 0` with every input that it needs
+in t coverable by its alternative (no linear quality bound missed), the trivial plan
+feasible, and f free to be built (if optional, its `min_activity` coverable too), the
+scenario is *proven* unbounded: the trivial plan with f built, running more and more in
+t, its inputs bought from their alternatives and its outputs disposed of, is feasible
+and its objective falls without limit (`NoBound.earners`).
 """
 
 from __future__ import annotations
