@@ -21,7 +21,7 @@ from symopt._version import __version__
 
 if TYPE_CHECKING:
     from symopt.enums import ExitCode, SolveStatus
-    from symopt.errors import Issue, ScenarioError, SolverError, SymoptError
+    from symopt.errors import Issue, ScenarioError, SolverError, SymoptError, UnboundedError
     from symopt.model.objective import Objective
     from symopt.network.candidates import CandidateNetwork, build_network
     from symopt.report.html import write_report
@@ -44,6 +44,7 @@ _PUBLIC = {
     "ScenarioError": "symopt.errors",
     "SolverError": "symopt.errors",
     "SymoptError": "symopt.errors",
+    "UnboundedError": "symopt.errors",
     "Objective": "symopt.model.objective",
     "CandidateNetwork": "symopt.network.candidates",
     "build_network": "symopt.network.candidates",
@@ -76,6 +77,7 @@ __all__ = [
     "SolverOptions",
     "Summary",
     "SymoptError",
+    "UnboundedError",
     "__version__",
     "build_network",
     "file_size_limit",

@@ -49,5 +49,10 @@ class ScenarioError(SymoptError):
         super().__init__("\n".join(str(issue) for issue in self.issues))
 
 
+class UnboundedError(SymoptError):
+    """The scenario is proven unbounded before solving (exit code 4): a process earns by
+    running and nothing limits it, where the model would need a bound on its activity."""
+
+
 class SolverError(SymoptError):
     """The solver could not be run as asked (bad options, missing solver)."""

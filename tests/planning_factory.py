@@ -14,8 +14,9 @@ it (``scenario_factory.to_yaml`` writes it out). Each scenario has 4-8 facilitie
 * transport modes with capex (build binaries), trucks, losses, quality change and
   ``max_distance``.
 
-Disposal, variable and alternative costs and all emissions are >= 0 (the assumption
-symopt documents for processes without ``size``). Numbers are rounded so that they
+Disposal, variable and alternative costs and all emissions are >= 0, except with
+``paying_processes=True``: then some processes have a negative or zero variable cost or
+emissions (they earn by running, or cost nothing themselves). Numbers are rounded so that they
 survive a YAML round trip unchanged.
 """
 
@@ -53,10 +54,13 @@ def _r(value: float, digits: int = 3) -> float:
 class _Maker:
     """Holds the random source and the scenario's slices and sites while facilities are made."""
 
-    def __init__(self, rng: random.Random, slice_ids: list[str], sites: list[str]) -> None:
+    def __init__(
+        self, rng: random.Random, slice_ids: list[str], sites: list[str], paying: bool = False
+    ) -> None:
         self.rng = rng
         self.slice_ids = slice_ids
         self.sites = sites
+        self.paying = paying
 
     # ------------------------------------------------------------- small parts
 
@@ -221,6 +225,15 @@ class _Maker:
                 process["min_activity"] = {sid: _r(annual / len(self.slice_ids), 1)}
         if rng.random() < 0.2:  # a converter may also have ordinary supplies or demands
             fac["demands"] = [self.demand("electricity", rng.choice([100, 500]))]
+        if self.paying and rng.random() < 0.6:
+            # earns by running (a sale price or credit per unit) or costs nothing itself
+            process["variable_cost"] = _r(
+                rng.choice([0.0, -rng.uniform(0, 25), -rng.uniform(25, 120)]), 2
+            )
+            if rng.random() < 0.4:
+                process["emissions"] = _r(
+                    rng.choice([0.0, -rng.uniform(0, 0.05), -rng.uniform(0.05, 1)]), 4
+                )
         return fac
 
     def heat_pump(self) -> dict[str, Any]:
@@ -365,7 +378,10 @@ def _objective(rng: random.Random) -> Any:
     return {"cost": rng.choice([1, 0.5]), "emissions": rng.choice([20, 200])}
 
 
-def random_planning_scenario(seed: int) -> dict[str, Any]:
+def random_planning_scenario(seed: int, paying_processes: bool = False) -> dict[str, Any]:
+    """A random planning scenario; with `paying_processes` some processes earn by running
+    (negative variable cost or emissions) or cost nothing themselves (zero), so that only
+    their inputs and outputs, or nothing, bound their activity."""
     rng = random.Random(seed)
     sites = _sites(rng)
     slices = _time_slices(rng)
@@ -381,7 +397,7 @@ def random_planning_scenario(seed: int) -> dict[str, Any]:
         }
     data["resources"] = _resources(rng)
     data["sites"] = sites
-    data["facilities"] = _facilities(_Maker(rng, slice_ids, list(sites)))
+    data["facilities"] = _facilities(_Maker(rng, slice_ids, list(sites), paying_processes))
     data["transport"] = _transport(rng)
     if rng.random() < 0.3:
         a, b = rng.sample(list(sites), 2)

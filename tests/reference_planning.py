@@ -410,7 +410,9 @@ def _build_var(problem: Problem, plan: Plan, fac: Facility, fix: dict[str, Any] 
     return problem.new_var(annual, binary=True, lower=value, upper=value)
 
 
-def _facility_columns(problem: Problem, plan: Plan, fixed: dict[str, Any] | None) -> Columns:
+def _facility_columns(
+    problem: Problem, plan: Plan, fixed: dict[str, Any] | None, big_m: float
+) -> Columns:
     cols = Columns()
     cp = plan.carbon_price
     for fac in plan.facilities.values():
@@ -455,8 +457,8 @@ def _facility_columns(problem: Problem, plan: Plan, fixed: dict[str, Any] | None
                     cols.activity_max[fac.id, t] = float(fac.size["max"]) * hours
                 else:
                     # a[f,t] <= M * b[f]
-                    problem.add_row([(a, 1.0), (b, -BIG_M)], -math.inf, 0.0)
-                    cols.activity_max[fac.id, t] = BIG_M
+                    problem.add_row([(a, 1.0), (b, -big_m)], -math.inf, 0.0)
+                    cols.activity_max[fac.id, t] = big_m
                 # a[f,t] >= min_activity[t] * b[f]
                 problem.add_row([(a, 1.0), (b, -fac.min_activity[t])], 0.0, math.inf)
     return cols
@@ -579,11 +581,11 @@ def _backup_rows(problem: Problem, plan: Plan, x: dict[tuple[int, int], int]) ->
 
 
 def build_planning_problem(
-    data: dict[str, Any], fixed: dict[str, Any] | None = None
+    data: dict[str, Any], fixed: dict[str, Any] | None = None, big_m: float = BIG_M
 ) -> tuple[Problem, Plan]:
     plan = read_plan(data)
     problem = Problem()
-    cols = _facility_columns(problem, plan, fixed)
+    cols = _facility_columns(problem, plan, fixed, big_m)
     cp = plan.carbon_price
     x: dict[tuple[int, int], int] = {}
     for li, link in enumerate(plan.links):
@@ -618,19 +620,23 @@ def _run(
 
 
 def reference_planning_optimum(
-    data: dict[str, Any], objective: Any = None, fixed: dict[str, Any] | None = None
+    data: dict[str, Any],
+    objective: Any = None,
+    fixed: dict[str, Any] | None = None,
+    big_m: float = BIG_M,
 ) -> float:
     """Optimal objective per the specs; ``math.inf`` when the scenario is infeasible.
 
     ``objective`` overrides the scenario's ("cost", "emissions" or weights).
     ``fixed`` maps facility id -> ``{"built": bool, "site": str, "size": float | None}``
     and fixes those decisions (to re-price a reported plan); other facilities stay free.
+    ``big_m`` bounds the activity per slice of a process without ``size``.
 
     The MILP is solved, then its binaries are rounded and fixed and the LP re-solved,
     so that the value is exact for the integer decisions found (no big-M leakage).
     """
     weight_cost, weight_emissions = objective_weights(data, objective)
-    problem, _ = build_planning_problem(data, fixed)
+    problem, _ = build_planning_problem(data, fixed, big_m)
     c = weight_cost * np.asarray(problem.cost) + weight_emissions * np.asarray(problem.emissions)
     lower = np.asarray(problem.lower, dtype=float)
     upper = np.asarray(problem.upper, dtype=float)

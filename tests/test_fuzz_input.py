@@ -71,6 +71,15 @@ facilities:
         amount: {winter: 4000}
         quality: {temperature: {min: 55}}
         alternative: {cost: "55 EUR/MWh", emissions: 0.05, quality: {temperature: 70}}
+  heat_pump:
+    site: wwtp
+    size: {unit: MW heat, max: "5000 kW", min: "0.5 MW"}
+    process:
+      min_activity: {winter: "1 MW"}
+      inputs:
+        - {resource: heat, per_activity: "750 kWh/MWh", alternative: {cost: 50}}
+      outputs:
+        - {resource: heat, per_activity: "1 MWh", quality: {temperature: 80}}
 transport:
   oxygen_pipe:
     resources: [oxygen]
@@ -246,7 +255,12 @@ def check_outcome(text: str) -> None:
 
 def test_base_is_valid() -> None:
     scenario = symopt.parse_scenario(BASE_TEXT)
-    assert set(scenario.facilities) == {"electrolyser", "wastewater_plant"}
+    assert set(scenario.facilities) == {"electrolyser", "wastewater_plant", "heat_pump"}
+    pump = scenario.facilities["heat_pump"]
+    assert (pump.size.max, pump.size.min) == (5.0, 0.5)  # 5000 kW, 0.5 MW in MW
+    assert pump.process.min_activity == {"winter": 4000.0}  # 1 MW over 4000 h, in MWh
+    assert pump.process.inputs[0].per_activity == 0.75  # 750 kWh per MWh
+    assert pump.process.outputs[0].per_activity == 1.0
     assert symopt.parse_scenario(dump(BASE)) == scenario
 
 

@@ -261,20 +261,22 @@ facilities:
 
 def test_a_process_that_earns_by_running_without_limit_is_unbounded() -> None:
     # Disposing its output earns 50 per unit for 40 of input: without a size the optimum
-    # is unbounded. The process always stands and has no links, so no big-M is needed:
-    # the model is the spec's exactly and the solver reports it unbounded (exit 4).
+    # is unbounded, proven before solving (the plan without exchanges plus ever more
+    # activity, its input bought, its output disposed of), and refused (exit 4).
     scenario = symopt.parse_scenario(HEADER.format(name="selling") + SELLING.format(size=""))
-    assert symopt.solve(scenario).status is symopt.SolveStatus.UNBOUNDED
+    with pytest.raises(symopt.UnboundedError, match="methanol_plant"):
+        symopt.solve(scenario)
 
 
-def test_an_optional_process_that_earns_by_running_needs_a_size() -> None:
+def test_an_optional_process_that_earns_by_running_is_refused_as_unbounded() -> None:
     # The same process with `build`: a <= M b needs a finite M, and neither usefulness
-    # nor the objective gives one (running earns), so symopt asks for a size.
+    # nor the objective gives one. Built, each unit of activity earns 50 - 40 = 10 with
+    # its input bought and its output disposed of: proven unbounded, refused (exit 4).
     body = SELLING.format(size="    build: {capex: 1000}\n")
     scenario = symopt.parse_scenario(HEADER.format(name="selling") + body)
     with pytest.raises(
-        symopt.SymoptError,
-        match=r"cannot bound the activity of process\(es\) .methanol_plant.*pays by itself",
+        symopt.UnboundedError,
+        match=r"unbounded: each unit of activity of process\(es\) .methanol_plant. lowers",
     ):
         symopt.solve(scenario)
 

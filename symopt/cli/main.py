@@ -13,7 +13,7 @@ from rich.console import Console
 from symopt._version import __version__
 from symopt.cli.options import MaxFileMb, MipGap, Profile, Threads, TimeLimit
 from symopt.enums import EXIT_CODE_OF_STATUS, ExitCode, ObjectiveKind, SolveStatus
-from symopt.errors import ScenarioError, SymoptError
+from symopt.errors import ScenarioError, SymoptError, UnboundedError
 from symopt.scenario.input_file import DEFAULT_MAX_FILE_MB
 from symopt.scenario.loading import load_scenario
 from symopt.text import printable
@@ -191,7 +191,8 @@ def main() -> None:
     except SymoptError as error:
         for line in str(error).splitlines() or [""]:  # a ScenarioError: one line per issue
             stderr.print(printable(f"error: {line}"), highlight=False, markup=False)
-        sys.exit(ExitCode.ERROR)
+        unbounded = isinstance(error, UnboundedError)  # proven before solving
+        sys.exit(ExitCode.UNBOUNDED if unbounded else ExitCode.ERROR)
     except KeyboardInterrupt:
         stderr.print("interrupted", highlight=False)
         sys.exit(130)

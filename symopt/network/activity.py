@@ -10,8 +10,9 @@ some optimal solution (so that the model with them keeps an optimum of the spec'
    can receive, and at least its `min_activity`. Processes linked to each other make
    these bounds depend on each other: they are raised from the minimum activities
    until they settle (the least fixed point; an optimum whose activities are as small
-   as possible lies within it). A process for which more activity pays by itself, or
-   a loop of processes that amplifies what it passes round, does not settle.
+   as possible lies within it). A process for which more activity pays by itself in
+   the objective minimised (`_pays_to_run`: a negative weighted coefficient), or a loop
+   of processes that amplifies what it passes round, does not settle.
 2. the objective (`symopt.network.objective_bound`) for those that do not settle.
 """
 
@@ -23,9 +24,13 @@ import numpy as np
 import pandas as pd
 
 from symopt.enums import Driver
-from symopt.errors import SymoptError
+from symopt.errors import SymoptError, UnboundedError
 from symopt.network.nodes import NodeTables
-from symopt.network.objective_bound import objective_activity_bound
+from symopt.network.objective_bound import (
+    NoBound,
+    objective_activity_bound,
+    objective_coefficients,
+)
 from symopt.scenario.schema import Scenario
 
 #: Passes of bound propagation through processes without `size` linked to each other.
@@ -48,24 +53,27 @@ def _node_max(
         return np.where(coefficient > 0, coefficient * scale, 0.0)
 
 
-def _pays_to_run(nodes: NodeTables) -> np.ndarray:
-    """(F,): processes for which more activity can pay by itself: any negative cost or
-    emission on running, on disposing or selling an output or on an input's alternative."""
-    supplies, demands, facilities = nodes.supplies, nodes.demands, nodes.facilities
-    pays = (facilities["activity_cost"].to_numpy(dtype=float) < 0) | (
-        facilities["activity_emissions"].to_numpy(dtype=float) < 0
-    )
-    for table, cost, emissions in (
-        (supplies, "disposal_cost", "disposal_emissions"),
-        (demands, "alternative_cost", "alternative_emissions"),
-        (supplies, "purchase_cost", "purchase_emissions"),
+def _pays_to_run(
+    nodes: NodeTables, links: pd.DataFrame, weights: tuple[float, float], carbon_price: float
+) -> np.ndarray:
+    """(F,): processes for which more activity can pay by itself in the objective
+    minimised (`weights`): a negative objective coefficient on running, on disposing or
+    selling an output or on an input's alternative."""
+    supplies, demands = nodes.supplies, nodes.demands
+    coefficients = objective_coefficients(nodes, links, weights, carbon_price)
+    w_cost, w_emissions = weights
+    sale = w_cost * supplies["purchase_cost"].to_numpy(dtype=float) + (
+        w_cost * carbon_price + w_emissions
+    ) * supplies["purchase_emissions"].to_numpy(dtype=float)
+    pays = coefficients.activity < 0
+    for table, coefficient in (
+        (supplies, coefficients.disposal),
+        (demands, coefficients.alternative),
+        (supplies, sale),
     ):
         of_process = table["driver"].to_numpy(dtype=object) == Driver.ACTIVITY.value
-        negative = (table[cost].to_numpy(dtype=float) < 0) | (
-            table[emissions].to_numpy(dtype=float) < 0
-        )
-        pays[table["facility_index"].to_numpy(dtype=int)[of_process & negative]] = True
-    return pays
+        pays[table["facility_index"].to_numpy(dtype=int)[of_process & (coefficient < 0)]] = True
+    return np.asarray(pays)
 
 
 def _best_per_pair(values: np.ndarray, pair: np.ndarray, pairs: int) -> np.ndarray:
@@ -81,12 +89,16 @@ def _per_unit(reach: np.ndarray, per: np.ndarray, empty: float) -> np.ndarray:
 
 
 def _settle(
-    nodes: NodeTables, links: pd.DataFrame, hours: np.ndarray, pinned: np.ndarray
+    nodes: NodeTables,
+    links: pd.DataFrame,
+    hours: np.ndarray,
+    pinned: np.ndarray,
+    pays_to_run: np.ndarray,
 ) -> np.ndarray:
     """(F, T) activity bounds by the least fixed point; inf where they keep rising.
 
     `pinned` (F,): a bound already proven for a process (NaN: none; inf: no bound is
-    needed); it is kept as is.
+    needed); it is kept as is. `pays_to_run` (F,): see `_pays_to_run`.
     See the module docstring for the usefulness argument.
     """
     facilities = nodes.facilities
@@ -101,7 +113,6 @@ def _settle(
     supply, demand = links["supply"].to_numpy(dtype=int), links["demand"].to_numpy(dtype=int)
     factor = links["factor"].to_numpy(dtype=float)[:, None]
     demands, supplies = nodes.demands, nodes.supplies
-    pays_to_run = _pays_to_run(nodes)
     activity = Driver.ACTIVITY.value
     input_of = np.where(
         demands["driver"].to_numpy(dtype=object) == activity,
@@ -172,33 +183,41 @@ def activity_bounds(
     First the least fixed point of `_settle`. Processes whose bounds do not settle get
     the objective bound of `symopt.network.objective_bound` (valid for the objective
     with `weights` = (cost weight, emissions weight)); the others are then settled again
-    with those pinned. A process that neither bound can limit is refused.
+    with those pinned. Where neither bound limits a process, the scenario is refused as
+    proven unbounded (`UnboundedError`, exit code 4) when a process earns by running
+    alone (`NoBound.earners`); else, where the model needs no big-M, it is left to the
+    solver, and where it needs one, refused with the reason.
     """
     facilities = nodes.facilities
     no_pin = np.full(len(facilities), np.nan)
-    activity_max = _settle(nodes, links, hours, no_pin)
+    pays = _pays_to_run(nodes, links, weights, scenario.economics.carbon_price)
+    activity_max = _settle(nodes, links, hours, no_pin, pays)
     unbounded = ~np.isfinite(activity_max).all(axis=1)
     if unbounded.any():
         bound = objective_activity_bound(
             nodes,
             links,
             hours,
-            unbounded,
+            activity_max,
             weights,
             scenario.economics.carbon_price,
             alternative_misses,
         )
-        if isinstance(bound, str):
+        if isinstance(bound, NoBound):
+            if bound.earners.any():
+                _refuse_unbounded(nodes, bound.earners)
             # Without a big-M to keep, the model needs none: the solver then finds the
             # optimum, or reports the scenario unbounded.
-            activity_max = _settle(nodes, links, hours, np.where(unbounded, np.inf, np.nan))
+            activity_max = _settle(nodes, links, hours, np.where(unbounded, np.inf, np.nan), pays)
             if not _needs_big_m(nodes, links, activity_max):
                 return _with_node_max(nodes, activity_max)
-            _refuse(nodes, unbounded, bound)
-        activity_max = _settle(nodes, links, hours, np.where(unbounded, bound, np.nan))
+            _refuse(nodes, unbounded & pays, unbounded, bound.reason)
+        activity_max = _settle(nodes, links, hours, np.where(unbounded, bound, np.nan), pays)
         still = ~np.isfinite(activity_max).all(axis=1)
         if still.any():
-            _refuse(nodes, still, "their bounds depend on each other and do not settle")
+            _refuse(
+                nodes, still & pays, still, "their bounds depend on each other and do not settle"
+            )
     return _with_node_max(nodes, activity_max)
 
 
@@ -235,9 +254,9 @@ def _needs_big_m(nodes: NodeTables, links: pd.DataFrame, activity_max: np.ndarra
     return bool((limitless & gated).any())
 
 
-def _refuse(nodes: NodeTables, unbounded: np.ndarray, why: str) -> NoReturn:
+def _refuse(nodes: NodeTables, paying: np.ndarray, unbounded: np.ndarray, why: str) -> NoReturn:
     names = nodes.facilities["facility"].to_numpy(dtype=object)
-    payers = ", ".join(map(repr, names[unbounded & _pays_to_run(nodes)]))
+    payers = ", ".join(map(repr, names[paying]))
     reason = (
         f"more activity of {payers} pays by itself (a negative cost or emission)"
         if payers
@@ -250,4 +269,16 @@ def _refuse(nodes: NodeTables, unbounded: np.ndarray, why: str) -> NoReturn:
         + f" without a `size`: {reason}, and no bound from the objective either ({why}), "
         "so the optimum may be unbounded; give each a `size: {max: ...}` (activity per "
         "hour at most max)"
+    )
+
+
+def _refuse_unbounded(nodes: NodeTables, earners: np.ndarray) -> NoReturn:
+    names = ", ".join(map(repr, nodes.facilities["facility"].to_numpy(dtype=object)[earners]))
+    raise UnboundedError(
+        f"unbounded: each unit of activity of process(es) {names} lowers the objective "
+        "(its variable cost and emissions, its inputs bought from their alternatives and "
+        "its outputs disposed of earn more than they cost) and nothing limits it (no "
+        "`size`), so the objective can be lowered without limit; give each a "
+        "`size: {max: ...}` (activity per hour at most max) or check the signs of its "
+        "costs and emissions"
     )

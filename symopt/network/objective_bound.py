@@ -2,41 +2,84 @@
 
 Write the objective (the model's `w_C * cost + w_E * emissions`) as a sum of terms, each a
 coefficient times a variable: per unit of a variable the coefficient is
-`w_C * cost + (w_C * carbon_price + w_E) * emissions`. Let Q be the processes without
-`size` and `c_f` the coefficient of their activity `a[f,t]` (variable cost and emissions).
-If
+`w_C * cost + (w_C * carbon_price + w_E) * emissions`. Let Q be the processes whose
+usefulness bound does not settle (`activity_max` infinite), `A_f = sum_t a[f,t]` and
+`c_f` the coefficient of `a[f,t]` (variable cost and emissions; any sign). Split the
+objective into the terms that grow with Q's activities and the rest:
 
-- `c_f >= 0` for every f in Q, and `c_f > 0` for each process to bound,
-- the alternatives of Q's inputs, the disposals of Q's outputs and every link out of a
-  Q output that has no finite capacity have coefficients >= 0,
-- and the *trivial plan* is feasible: nothing exchanged, optional facilities not built,
-  other sizes at their minimum (enough for `min_activity`), activities at their
-  `min_activity` (every input of such a process then needs an alternative, and no
-  alternative may miss a linear quality bound where it would cover a demand alone),
+    obj = sum_{f in Q} (c_f A_f + sum_{inputs k of f} alpha_k U_k
+          + sum_{outputs o of f} (delta_o D_o + sum_{open links l out of o} lambda_l X_l))
+          + rest
 
-then with `U` the objective of the trivial plan (an upper bound on the optimum) and
-`L` a lower bound on every term except the activity terms of Q (negative coefficients
-times the most their variable can be, from the nodes whose amounts do not depend on
-Q; zero for the terms required >= 0 above), every optimal solution has
+with `U_k`, `D_o`, `X_l` the yearly alternative, disposal and flow, alpha, delta, lambda
+their coefficients (a link's: transport plus the supply's purchase), and an *open* link
+one that joins two of Q's nodes (no finite capacity from a node outside Q). Every other
+term is in `rest`, which is at least `L`: each term's min(0, coefficient) times the most
+its variable can be (nodes outside Q, other links, build, site and size terms, the
+activities of settled and sized processes, at most their bounds).
 
-    c_f * sum_t a[f,t] <= U - L,   so   a[f,t] <= (U - L) / c_f   for every slice t.
+Bound the growing terms from below, node by node, with the balances
+`sum_l factor x + u = per_activity_k a` and `sum_l x + v = per_activity_o a`, p_min and
+p_max the smallest and largest per_activity over the slices, `R_k`, `R_o` the most the
+node's links to or from nodes outside Q carry in a year (`_growth`):
 
-An input `k` of f that only its alternative (coefficient alpha_k >= 0) or nodes outside
-Q can cover (at most `R_k` a year through its links) adds to the rate: its `u` is at
-least `per_activity_k * A_f - R_k`, so `c_f` becomes `c_f + alpha_k per_activity_k` and
-`L` takes `- alpha_k R_k` (`_input_rates`). A bound needs the rate to be > 0.
+- an input with alpha_k < 0: `u <= per_activity_k a`, so `alpha_k U_k >= alpha_k p_max A_f`;
+- an input with alpha_k > 0 (*covered*): what its links bring is at most `R_k` plus, per
+  output o of a process g in Q with open links to it, `phi_max p_max_o A_g`, so
+  `U_k >= w_k >= max(0, p_min A_f - R_k - sum_o phi_max p_max_o A_g)`;
+- an output with m_o = min(delta_o, lambda_l over its open links, 0) < 0: disposal and
+  open links carry at most `per_activity_o a`, so their terms are >= `m_o p_max A_f`;
+- an output with delta_o > 0 (*covered*): its links take at most `R_o` plus, per input k
+  of a process g in Q it reaches by open links, `p_max_k A_g / phi_min`, so
+  `D_o >= w_o >= max(0, p_min A_f - R_o - sum_k p_max_k A_g / phi_min)`;
+- every other growing term is >= 0 (coefficient >= 0).
 
-Otherwise no bound is derived, and the reason is returned.
+With `r_f` = c_f plus the p_max terms above and `U` the objective of the *trivial plan*
+(nothing exchanged, optional facilities not built, other sizes at their minimum, enough
+for `min_activity`, activities at their `min_activity`; it must be feasible: every input
+of such a process needs an alternative, and no alternative may miss a linear quality
+bound where it would cover a demand alone), every optimal solution satisfies
+
+    sum_f r_f A_f + sum_j weight_j w_j <= obj - L <= U - L,
+
+whatever the signs of `r_f`, together with the rows of the covered nodes and the supply
+rows of the inputs without alternative (`symopt.network.bound_program`). The largest
+`A_g` this small LP allows bounds `a[g,t]` in every slice. Where the LP is unbounded,
+no bound is derived and the reason is returned. A process that earns by running is
+bounded when what it must buy, dispose of or get from other processes costs more; a
+process whose running costs nothing is bounded when what it must buy or dispose of
+costs something. The bound holds for every optimum of the problem with the settled
+processes at their usefulness bounds, which has the optimum of the spec's
+(`symopt.network.activity`).
+
+When some f in Q earns in a slice t by running alone, `c_f + sum_k alpha_k
+per_activity_k[t] + sum_o delta_o per_activity_o[t] < 0` with every input that it needs
+in t coverable by its alternative (no linear quality bound missed), the trivial plan
+feasible, and f free to be built (if optional, its `min_activity` coverable too), the
+scenario is *proven* unbounded: the trivial plan with f built, running more and more in
+t, its inputs bought from their alternatives and its outputs disposed of, is feasible
+and its objective falls without limit (`NoBound.earners`).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from symopt.enums import Driver, ObjectiveKind
+from symopt.network.bound_program import ObjectiveRow, largest_activities, supply_rows
 from symopt.network.nodes import NodeTables
 from symopt.scenario.schema import ObjectiveWeights, Scenario
+
+
+@dataclass(frozen=True)
+class NoBound:
+    """Why no bound was derived; `earners` (F,): processes proven to earn without limit."""
+
+    reason: str
+    earners: np.ndarray
 
 
 def scenario_weights(scenario: Scenario) -> tuple[float, float]:
@@ -51,133 +94,264 @@ def _column(table: pd.DataFrame, name: str) -> np.ndarray:
     return np.asarray(table[name].to_numpy(dtype=float))
 
 
+@dataclass(frozen=True)
+class Coefficients:
+    """Objective coefficients per unit: activity (F,), alternative (K,), disposal (S,),
+    link (L,)."""
+
+    activity: np.ndarray
+    alternative: np.ndarray
+    disposal: np.ndarray
+    link: np.ndarray
+
+
+def objective_coefficients(
+    nodes: NodeTables, links: pd.DataFrame, weights: tuple[float, float], carbon_price: float
+) -> Coefficients:
+    w_cost, w_emissions = weights
+    w_carbon = w_cost * carbon_price + w_emissions
+
+    def coefficient(table: pd.DataFrame, cost: list[str], emissions: list[str]) -> np.ndarray:
+        return np.asarray(
+            w_cost * sum(_column(table, name) for name in cost)
+            + w_carbon * sum(_column(table, name) for name in emissions)
+        )
+
+    return Coefficients(
+        activity=coefficient(nodes.facilities, ["activity_cost"], ["activity_emissions"]),
+        alternative=coefficient(nodes.demands, ["alternative_cost"], ["alternative_emissions"]),
+        disposal=coefficient(nodes.supplies, ["disposal_cost"], ["disposal_emissions"]),
+        link=coefficient(
+            links, ["unit_cost", "purchase_cost"], ["unit_emissions", "purchase_emissions"]
+        ),
+    )
+
+
+def _node_max(
+    table: pd.DataFrame, amount: np.ndarray, size_max: np.ndarray, activity_max: np.ndarray
+) -> np.ndarray:
+    """Most each node can hold (inf for Q's nodes where their per_activity is > 0)."""
+    facility = table["facility_index"].to_numpy(dtype=int)
+    driver = table["driver"].to_numpy(dtype=object)
+    scale = np.ones_like(amount)
+    by_size = driver == Driver.SIZE.value
+    scale[by_size] = size_max[facility[by_size], None]
+    is_activity = driver == Driver.ACTIVITY.value
+    scale[is_activity] = activity_max[facility[is_activity]]
+    with np.errstate(invalid="ignore"):
+        return np.where(amount > 0, amount * scale, 0.0)
+
+
 def objective_activity_bound(
     nodes: NodeTables,
     links: pd.DataFrame,
     hours: np.ndarray,
-    unbounded: np.ndarray,
+    activity_max: np.ndarray,
     weights: tuple[float, float],
     carbon_price: float,
     alternative_misses: np.ndarray,
-) -> np.ndarray | str:
-    """(F,) a bound on each `unbounded` process's activity per slice, or why there is none."""
-    w_cost, w_emissions = weights
-    w_carbon = w_cost * carbon_price + w_emissions
-
-    def coefficient(cost: np.ndarray, emissions: np.ndarray) -> np.ndarray:
-        return np.asarray(w_cost * cost + w_carbon * emissions)
-
+) -> np.ndarray | NoBound:
+    """(F,) a bound on the activity per slice of each process in Q (the rows of
+    `activity_max`, the usefulness bounds, that are not finite; inf elsewhere), or why
+    there is none."""
     facilities, supplies, demands = nodes.facilities, nodes.supplies, nodes.demands
-    sized = facilities["sized"].to_numpy(dtype=bool)
-    process = facilities["process"].to_numpy(dtype=bool)
-    in_q = process & ~sized
-    activity = coefficient(
-        _column(facilities, "activity_cost"), _column(facilities, "activity_emissions")
-    )
-    if (activity[in_q] < 0).any():
-        return "running some process without a size pays in the objective"
+    in_q = ~np.isfinite(activity_max).all(axis=1)
     size_max = _column(facilities, "size_max")
-    # Most each node can hold where that does not depend on Q (inf for Q's nodes).
-    activity_max = np.where(sized[:, None], size_max[:, None] * hours, np.inf)
-
-    def node_max(table: pd.DataFrame, amount: np.ndarray) -> np.ndarray:
-        facility = table["facility_index"].to_numpy(dtype=int)
-        driver = table["driver"].to_numpy(dtype=object)
-        scale = np.ones_like(amount)
-        scale[driver == Driver.SIZE.value] = size_max[facility[driver == Driver.SIZE.value], None]
-        is_activity = driver == Driver.ACTIVITY.value
-        scale[is_activity] = activity_max[facility[is_activity]]
-        with np.errstate(invalid="ignore"):
-            return np.where(amount > 0, amount * scale, 0.0)
-
-    supply_max = node_max(supplies, nodes.supply_coefficient)
-    demand_max = node_max(demands, nodes.demand_coefficient)
-    alternative = coefficient(
-        _column(demands, "alternative_cost"), _column(demands, "alternative_emissions")
+    coefficients = objective_coefficients(nodes, links, weights, carbon_price)
+    activity, alternative, disposal = (
+        coefficients.activity,
+        coefficients.alternative,
+        coefficients.disposal,
     )
-    disposal = coefficient(
-        _column(supplies, "disposal_cost"), _column(supplies, "disposal_emissions")
-    )
-    has_alternative = demands["has_alternative"].to_numpy(dtype=bool)
-    demand_in_q = ~np.isfinite(demand_max).all(axis=1)
-    supply_in_q = ~np.isfinite(supply_max).all(axis=1)
-    if (alternative[demand_in_q & has_alternative] < 0).any():
-        return "an input of such a process has an alternative that pays"
-    if (disposal[supply_in_q] < 0).any():
-        return "an output of such a process pays to dispose of"
+    supply_max = _node_max(supplies, nodes.supply_coefficient, size_max, activity_max)
+    demand_max = _node_max(demands, nodes.demand_coefficient, size_max, activity_max)
     supply, demand = links["supply"].to_numpy(dtype=int), links["demand"].to_numpy(dtype=int)
-    link = coefficient(
-        _column(links, "unit_cost") + _column(links, "purchase_cost"),
-        _column(links, "unit_emissions") + _column(links, "purchase_emissions"),
+    capacity = np.minimum(
+        supply_max[supply], demand_max[demand] / _column(links, "factor")[:, None]
     )
-    factor = _column(links, "factor")[:, None]
-    capacity = np.minimum(supply_max[supply], demand_max[demand] / factor)
-    if (link[~np.isfinite(capacity).all(axis=1)] < 0).any():
-        return "a link between such processes pays to use"
-    upper = _trivial_plan(nodes, hours, activity, alternative, disposal, w_cost, alternative_misses)
+    open_link = ~np.isfinite(capacity).all(axis=1)
+    upper = _trivial_plan(
+        nodes, hours, activity, alternative, disposal, weights[0], alternative_misses
+    )
     if upper is None:
-        return (
+        return NoBound(
             "a process that must run (`min_activity`) has an input without alternative, "
-            "so no plan without exchanges is known to be feasible"
+            "so no plan without exchanges is known to be feasible",
+            np.zeros(len(facilities), dtype=bool),
         )
-    lower = _lower_bound(nodes, activity, activity_max, alternative, disposal, w_cost)
-    lower += float(
-        (np.minimum(link, 0.0)[:, None] * np.where(np.isfinite(capacity), capacity, 0.0)).sum()
-    )
+    lower = _lower_bound(nodes, activity, activity_max, weights[0])
+    closed = np.where(open_link[:, None], 0.0, capacity)
+    lower += float((np.minimum(coefficients.link, 0.0)[:, None] * closed).sum())
     lower += float(
         (np.minimum(alternative, 0.0)[:, None] * np.nan_to_num(demand_max, posinf=0)).sum()
     )
     lower += float((np.minimum(disposal, 0.0)[:, None] * np.nan_to_num(supply_max, posinf=0)).sum())
-    rate, reach_cost = _input_rates(nodes, links, capacity, alternative, demand_in_q)
-    lower -= reach_cost
-    rate = rate + activity
-    if (rate[unbounded] <= 0).any():
-        return (
-            "running some process without a size costs nothing in the objective (no "
-            "variable cost or emissions, no input that must be bought)"
+    growth = _growth(nodes, links, capacity, coefficients, in_q)
+    no_alternative = _activity_nodes(demands, in_q) & ~demands["has_alternative"].to_numpy(
+        dtype=bool
+    )
+    rows, rhs = supply_rows(
+        len(facilities),
+        demands,
+        supplies,
+        links,
+        no_alternative,
+        nodes.demand_coefficient,
+        nodes.supply_coefficient,
+        open_link,
+        growth.reach_in,
+    )
+    largest = largest_activities(
+        in_q,
+        ObjectiveRow(growth.rate, upper - lower, growth.matrix, growth.reach, growth.weight),
+        rows,
+        rhs,
+    )
+    if largest is None:
+        names = ", ".join(
+            map(repr, facilities["facility"].to_numpy(dtype=object)[in_q & (growth.rate <= 0)])
         )
-    with np.errstate(divide="ignore"):
-        bound = np.where(unbounded, max(upper - lower, 0.0) / rate, np.inf)
-    return np.asarray(np.maximum(bound, nodes.min_activity.max(axis=1)), dtype=float)
+        return NoBound(
+            f"running {names} costs nothing in the objective or pays: no variable cost or "
+            "emissions, inputs that must be bought or outputs that must be disposed of "
+            "make up for it"
+            if names
+            else "running these processes costs nothing in the objective or pays, once "
+            "what they need from each other is counted",
+            _earners(nodes, coefficients, in_q, alternative_misses),
+        )
+    return np.asarray(np.maximum(largest, nodes.min_activity.max(axis=1)), dtype=float)
 
 
-def _input_rates(
+def _activity_nodes(table: pd.DataFrame, in_q: np.ndarray) -> np.ndarray:
+    """(nodes,) the nodes driven by the activity of a process in Q."""
+    facility = table["facility_index"].to_numpy(dtype=int)
+    return np.asarray(
+        (table["driver"].to_numpy(dtype=object) == Driver.ACTIVITY.value) & in_q[facility]
+    )
+
+
+@dataclass(frozen=True)
+class Growth:
+    """What grows with Q's activities, as the LP of `symopt.network.bound_program` takes it.
+
+    `rate` (F,): per unit of activity, c_f and the terms of inputs and outputs whose
+    coefficient is < 0 (at their most). Each *covered* node j (an input with alpha > 0 or
+    an output with delta > 0) has a row: its alternative or disposal is at least
+    `max(0, matrix[j] . A - reach[j])`, which enters the objective times `weight[j]`.
+    `reach_in` (K,): what the links from nodes outside Q deliver to each input at most in a
+    year.
+    """
+
+    rate: np.ndarray
+    matrix: np.ndarray
+    reach: np.ndarray
+    weight: np.ndarray
+    reach_in: np.ndarray
+
+
+def _growth(
     nodes: NodeTables,
     links: pd.DataFrame,
     capacity: np.ndarray,
-    alternative: np.ndarray,
-    demand_in_q: np.ndarray,
-) -> tuple[np.ndarray, float]:
-    """Objective per unit of a Q process's activity from inputs that only the alternative
-    or nodes outside Q can cover, and what those nodes can deliver at most.
+    coefficients: Coefficients,
+    in_q: np.ndarray,
+) -> Growth:
+    """The terms of the objective that grow with Q's activities (module docstring)."""
+    demands, supplies = nodes.demands, nodes.supplies
+    supply, demand = links["supply"].to_numpy(dtype=int), links["demand"].to_numpy(dtype=int)
+    open_link = ~np.isfinite(capacity).all(axis=1)
+    yearly = np.where(open_link, 0.0, np.nan_to_num(capacity, posinf=0.0).sum(axis=1))
+    factor = _column(links, "factor")
+    pairs = (
+        pd.DataFrame({"supply": supply, "demand": demand, "factor": factor})[open_link]
+        .groupby(["supply", "demand"], as_index=False)["factor"]
+        .agg(["min", "max"])
+    )
+    pair_supply = pairs["supply"].to_numpy(dtype=int)
+    pair_demand = pairs["demand"].to_numpy(dtype=int)
+    input_owner = demands["facility_index"].to_numpy(dtype=int)
+    output_owner = supplies["facility_index"].to_numpy(dtype=int)
+    rate = np.where(in_q, coefficients.activity, 0.0)
+    per_in, per_out = nodes.demand_coefficient, nodes.supply_coefficient
 
-    For such an input k (all its links have finite capacity) with alternative
-    coefficient alpha_k >= 0: per_activity_k * A_f <= u_k + R_k (R_k = the most its links
-    deliver in a year), so alpha_k u_k >= alpha_k per_activity_k A_f - alpha_k R_k.
-    Returns (F,) the rates sum_k alpha_k per_activity_k and sum_k alpha_k R_k.
-    """
-    demands = nodes.demands
-    demand = links["demand"].to_numpy(dtype=int)
-    factor = _column(links, "factor")[:, None]
-    finite = np.isfinite(capacity).all(axis=1)
-    unlimited = np.zeros(len(demands), dtype=bool)
-    unlimited[demand[~finite]] = True
-    reach = np.zeros(len(demands))
-    np.add.at(reach, demand[finite], (factor[finite] * capacity[finite]).sum(axis=1))
-    use = (
-        demand_in_q
-        & demands["has_alternative"].to_numpy(dtype=bool)
-        & ~unlimited
-        & (alternative >= 0)
-    )
-    per_activity = nodes.demand_coefficient.max(axis=1)
-    rate = np.zeros(len(nodes.facilities))
+    # inputs: alpha < 0: alpha p_max A_f; alpha > 0: U_k >= p_min A_f - R_k - sum_o phi p_max_o A_g
+    alpha = coefficients.alternative
+    reach_in = np.zeros(len(demands))
+    np.add.at(reach_in, demand, factor * yearly)
+    mine = _activity_nodes(demands, in_q) & demands["has_alternative"].to_numpy(dtype=bool)
+    paying = mine & (alpha < 0)
+    np.add.at(rate, input_owner[paying], alpha[paying] * per_in[paying].max(axis=1))
+    inputs = np.flatnonzero(mine & (alpha > 0) & (per_in.min(axis=1) > 0))
+
+    # outputs: m_o < 0: m_o p_max A_f; delta > 0: D_o >= p_min A_f - R_o - sum_k p_max_k/phi A_g
+    delta = coefficients.disposal
+    cheapest = np.minimum(delta, 0.0)
+    np.minimum.at(cheapest, supply[open_link], coefficients.link[open_link])
+    mine = _activity_nodes(supplies, in_q)
+    paying = mine & (cheapest < 0)
+    np.add.at(rate, output_owner[paying], cheapest[paying] * per_out[paying].max(axis=1))
+    lossless = np.ones(len(supplies), dtype=bool)
+    np.logical_and.at(lossless, pair_supply, pairs["min"].to_numpy(dtype=float) > 0)
+    outputs = np.flatnonzero(mine & ~paying & (delta > 0) & (per_out.min(axis=1) > 0) & lossless)
+    reach_out = np.zeros(len(supplies))
+    np.add.at(reach_out, supply, yearly)
+
+    matrix = np.zeros((len(inputs) + len(outputs), len(in_q)))
+    row_of_input = np.full(len(demands), -1)
+    row_of_input[inputs] = np.arange(len(inputs))
+    row_of_output = np.full(len(supplies), -1)
+    row_of_output[outputs] = len(inputs) + np.arange(len(outputs))
+    matrix[row_of_input[inputs], input_owner[inputs]] += per_in[inputs].min(axis=1)
+    matrix[row_of_output[outputs], output_owner[outputs]] += per_out[outputs].min(axis=1)
+    fed = row_of_input[pair_demand] >= 0  # an open link brings the input k what o gives off
     np.add.at(
-        rate,
-        demands["facility_index"].to_numpy(dtype=int)[use],
-        alternative[use] * per_activity[use],
+        matrix,
+        (row_of_input[pair_demand[fed]], output_owner[pair_supply[fed]]),
+        -pairs["max"].to_numpy(dtype=float)[fed] * per_out[pair_supply[fed]].max(axis=1),
     )
-    return rate, float((alternative[use] * reach[use]).sum())
+    taken = row_of_output[pair_supply] >= 0  # an open link takes o's output to the input k
+    np.add.at(
+        matrix,
+        (row_of_output[pair_supply[taken]], input_owner[pair_demand[taken]]),
+        -per_in[pair_demand[taken]].max(axis=1) / pairs["min"].to_numpy(dtype=float)[taken],
+    )
+    return Growth(
+        rate=rate,
+        matrix=matrix,
+        reach=np.concatenate([reach_in[inputs], reach_out[outputs]]),
+        weight=np.concatenate([alpha[inputs], delta[outputs]]),
+        reach_in=reach_in,
+    )
+
+
+def _earners(
+    nodes: NodeTables, coefficients: Coefficients, in_q: np.ndarray, alternative_misses: np.ndarray
+) -> np.ndarray:
+    """(F,) processes in Q that earn by running alone in some slice: its inputs bought
+    from their alternatives (none missing a quality bound), its outputs disposed of."""
+    demands, supplies = nodes.demands, nodes.supplies
+    per_slice = np.where(in_q[:, None], coefficients.activity[:, None], 0.0) * np.ones(
+        nodes.min_activity.shape
+    )
+    blocked = np.zeros(per_slice.shape, dtype=bool)
+    inputs = _activity_nodes(demands, in_q)
+    owner = demands["facility_index"].to_numpy(dtype=int)
+    needs = nodes.demand_coefficient > 0
+    coverable = demands["has_alternative"].to_numpy(dtype=bool) & ~alternative_misses
+    np.logical_or.at(blocked, owner[inputs], needs[inputs] & ~coverable[inputs, None])
+    alpha = np.where(coverable, coefficients.alternative, 0.0)
+    np.add.at(per_slice, owner[inputs], alpha[inputs, None] * nodes.demand_coefficient[inputs])
+    outputs = _activity_nodes(supplies, in_q)
+    owner = supplies["facility_index"].to_numpy(dtype=int)
+    np.add.at(
+        per_slice,
+        owner[outputs],
+        coefficients.disposal[outputs, None] * nodes.supply_coefficient[outputs],
+    )
+    optional = nodes.facilities["optional"].to_numpy(dtype=bool)
+    stuck = optional & ((nodes.min_activity > 0) & blocked).any(axis=1)
+    return np.asarray(in_q & ~stuck & ((per_slice < 0) & ~blocked).any(axis=1))
 
 
 def _trivial_plan(
@@ -254,8 +428,6 @@ def _lower_bound(
     nodes: NodeTables,
     activity: np.ndarray,
     activity_max: np.ndarray,
-    alternative: np.ndarray,
-    disposal: np.ndarray,
     w_cost: float,
 ) -> float:
     """A lower bound on the facility terms of the objective (all but Q's activity).

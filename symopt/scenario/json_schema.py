@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from symopt.scenario.archetypes import ARCHETYPE_KEY, REPO_MODELS_DIR
 from symopt.scenario.schema import Scenario
-from symopt.scenario.units import allow_quantities
+from symopt.scenario.units import STARTS_WITH_NUMBER
 
 FORMAT_VERSION = 1
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -112,3 +112,56 @@ def _retarget(node: Any, make: Any) -> None:
     elif isinstance(node, list):
         for item in node:
             _retarget(item, make)
+
+
+#: (definition, field) of the published JSON Schema that accept a number with its unit.
+QUANTITY_FIELDS = {
+    "Economics": ["carbon_price"],
+    "Supply": ["amount", "cost", "emissions"],
+    "Demand": ["amount"],
+    "UnitCost": ["cost", "emissions"],
+    "Alternative": ["cost", "emissions", "capacity_cost"],
+    "ProcessOutput": ["cost", "emissions", "per_activity"],
+    "ProcessInput": ["per_activity"],
+    "Process": ["min_activity"],
+    "Size": ["min", "max"],
+    "Build": ["capex", "fixed_opex", "annual_cost"],
+    "Facility": ["site_costs"],
+    "TransportMode": [
+        "capex_per_km",
+        "fixed_opex_per_km",
+        "variable_cost",
+        "emissions",
+        "max_distance",
+    ],
+    "DistanceOverride": ["km"],
+}
+_METADATA = ("description", "title", "default", "x-unit", "examples")
+QUANTITY_PATTERN = STARTS_WITH_NUMBER.pattern
+
+
+def allow_quantities(definitions: dict[str, Any]) -> None:
+    """Let each number in the `QUANTITY_FIELDS` of a JSON Schema also be a quantity string."""
+    quantity = {
+        "type": "string",
+        "pattern": "^" + QUANTITY_PATTERN,
+        "description": 'a number with its unit, e.g. "150 kt" or "45 EUR/MWh"',
+    }
+
+    def widen(node: Any) -> Any:
+        if isinstance(node, dict):
+            if node.get("type") == "number":
+                return {"anyOf": [node, quantity]}
+            return {key: widen(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [widen(item) for item in node]
+        return node
+
+    for name, fields in QUANTITY_FIELDS.items():
+        properties = definitions.get(name, {}).get("properties", {})
+        for field in fields:
+            if field in properties:
+                spec = properties[field]
+                meta = {key: value for key, value in spec.items() if key in _METADATA}
+                rest = {key: value for key, value in spec.items() if key not in _METADATA}
+                properties[field] = {**meta, **widen(rest)}

@@ -18,6 +18,12 @@ in the unit the format expects; a plain number keeps today's meaning. Problems a
 - transport: `capex_per_km`, `fixed_opex_per_km` in currency per km, `max_distance` and
   `distances[].km` in km; `variable_cost` and `emissions` per unit per km, when every
   resource the mode carries has the same unit.
+- a facility's `size: {min, max}`: in its declared size unit (`size.unit`, read from its
+  leading unit: `MW electrical input` is MW), a rate; a yearly quantity is spread over
+  the total hours of the slices. A process's activity is then in the size unit times
+  hours (MW -> MWh): `process.min_activity` converts like an amount in that unit, and a
+  `per_activity` in the resource's unit per unit of activity (`"0.2 t/MWh"`), or in the
+  resource's unit alone (per unit of activity implied: `"200 kg"`).
 - Currencies are dimensions of their own (EUR, SEK, ... with SI prefixes: `MEUR`); only
   the scenario's `currency` is accepted (no exchange rates).
 """
@@ -25,6 +31,7 @@ in the unit the format expects; a plain number keeps today's meaning. Problems a
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -46,7 +53,7 @@ _SPELLINGS = [
 ]
 #: A quantity: a decimal number, a space, then its unit. Anything else stays text (the
 #: schema refuses quoted numbers and YAML 1.1 forms such as 0x1F or 1:30 as text).
-_STARTS_WITH_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s+[^\s\d]")
+STARTS_WITH_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s+[^\s\d]")
 #: Powers only of units, by one digit: `9**9**9` would make pint compute for ever.
 _BAD_POWER = re.compile(r"(\d\s*(\*\*|\^))|((\*\*|\^)\s*(?![-]?\d(?![\d.])))")
 MAX_QUANTITY_LENGTH = 100
@@ -85,6 +92,8 @@ class Context:
     """kg per Nm3 of the resource, if declared."""
     total_hours: float
     slice_hours: dict[str, float]
+    activity_unit: str | None = None
+    """The facility's size unit, if declared: activity is in it times hours."""
 
 
 class UnitError(ValueError):
@@ -102,7 +111,13 @@ def _target(kind: str, context: Context) -> Any:
         return units.km
     if kind == "money_per_km":
         return money / units.km
+    if kind == "size":
+        return _declared_size_unit(context.resource_unit, kind)
+    if kind == "activity":
+        return _declared_size_unit(context.resource_unit, kind) * units.hour
     resource = _resource_unit(context)
+    if kind == "per_activity":
+        return resource / (_declared_size_unit(context.activity_unit, kind) * units.hour)
     return {
         "amount": resource,
         "per_unit": money / resource,
@@ -129,6 +144,25 @@ def _resource_unit(context: Context) -> Any:
         ) from None
 
 
+def _declared_size_unit(unit: str | None, kind: str) -> Any:
+    if unit is None:
+        raise UnitError(
+            "a number with a unit here needs the facility's size unit, which is not "
+            "declared; declare it (e.g. `size: {unit: MW, ...}`: size in MW, activity in "
+            "MWh) or write a plain number"
+            if kind != "per_activity"
+            else "the facility's unit of activity is not declared"
+        )
+    try:
+        return _parse(unit).units
+    except Exception:  # pint's parser raises tokenizer and other errors on bad text
+        raise UnitError(
+            f"the facility's size unit {unit!r} does not start with a unit symopt can "
+            "convert to; write a plain number, or declare `size.unit` starting with a known "
+            "unit (MW, t/h, Nm3/h, ...)"
+        ) from None
+
+
 def _with_density(quantity: Any, target: Any, context: Context) -> Any:
     """Replace Nm3 by kg (or back) with the resource's density where the two differ."""
     volume = "[normal_volume]"
@@ -152,6 +186,8 @@ def convert(text: str, kind: str, context: Context, slice_id: str | None = None)
         quantity = _parse(text)
     except Exception as error:  # pint's parser raises tokenizer and other errors on bad text
         raise UnitError(f"cannot read {text!r} as a number with a unit ({error})") from None
+    if kind == "per_activity":
+        return _per_activity(text, quantity, context)
     target = _target(kind, context)
     if not isinstance(quantity, registry().Quantity):
         raise UnitError(f"cannot read {text!r} as a number with a unit")
@@ -166,9 +202,11 @@ def convert(text: str, kind: str, context: Context, slice_id: str | None = None)
     units = registry()
     per_year = dict(quantity.unit_items()).get("year", 0) < 0
     candidates = [quantity]
-    if per_year:
+    if per_year and kind == "size":  # a yearly quantity over the slices' hours
+        candidates.insert(0, quantity * units.year / (context.total_hours * units.hour))
+    elif per_year:
         candidates.insert(0, quantity * units.year)
-    elif kind == "amount":
+    elif kind in ("amount", "activity"):
         hours = context.total_hours if slice_id is None else context.slice_hours[slice_id]
         candidates.append(quantity * hours * units.hour)
     elif kind in ("money", "capacity", "money_per_km"):
@@ -178,16 +216,54 @@ def convert(text: str, kind: str, context: Context, slice_id: str | None = None)
             return float(candidate.to(target).magnitude)
         except DimensionalityError:
             continue
+    spelled = f"{target:~}" if kind != "activity" else f"{context.resource_unit}·h"
     raise UnitError(
-        f"{text!r} ({quantity.units:~}) does not convert to {target:~} "
-        f"({_what(kind, context)}); write it in {target:~}"
-        + (" or as a rate (per hour) of it" if kind == "amount" else "")
+        f"{text!r} ({_shown(quantity)}) does not convert to {spelled} "
+        f"({_what(kind, context)}); write it in {spelled}"
+        + (" or as a rate (per hour) of it" if kind in ("amount", "activity") else "")
         + ", or as a plain number in that unit"
+    )
+
+
+def _shown(quantity: Any) -> str:
+    return f"{quantity.units:~}" or "no unit"
+
+
+def _per_activity(text: str, quantity: Any, context: Context) -> float:
+    """In the resource's unit per unit of activity, or in the resource's unit alone."""
+    from pint.errors import DimensionalityError
+
+    resource = _resource_unit(context)
+    targets = [resource]
+    written = f"{resource:~}"
+    try:
+        targets.insert(0, _target("per_activity", context))
+        written = f"{resource:~}/({context.activity_unit}·h) or {written}"
+    except UnitError:
+        pass  # no (convertible) size unit: in the resource's unit alone
+    for target in targets:
+        try:
+            return float(_with_density(quantity, target, context).to(target).magnitude)
+        except DimensionalityError:
+            continue
+    fix = (
+        ""
+        if len(targets) > 1
+        else "; to write it per unit of activity, declare the facility's `size.unit` "
+        "starting with a known unit (MW, t/h, ...)"
+    )
+    raise UnitError(
+        f"{text!r} ({_shown(quantity)}) does not convert to {written} (the resource's unit "
+        f"{context.resource_unit!r} per unit of activity); write it in {written}, or as "
+        f"a plain number in that unit{fix}"
     )
 
 
 def _what(kind: str, context: Context) -> str:
     return {
+        "size": f"the facility's size unit {context.resource_unit!r}",
+        "activity": f"the facility's unit of activity: its size unit {context.resource_unit!r} "
+        "times hours",
         "amount": f"the resource's unit {context.resource_unit!r}",
         "per_unit": f"{context.currency} per unit of the resource",
         "emissions": "t CO2e per unit of the resource",
@@ -205,7 +281,7 @@ def _what(kind: str, context: Context) -> str:
 
 
 def _is_quantity(value: Any) -> bool:
-    return isinstance(value, str) and _STARTS_WITH_NUMBER.match(value) is not None
+    return isinstance(value, str) and STARTS_WITH_NUMBER.match(value) is not None
 
 
 def _has_quantity(value: Any) -> bool:
@@ -254,13 +330,44 @@ def convert_units(data: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
         if isinstance(site_costs, dict):
             for site in list(site_costs):
                 _convert_at(site_costs, site, "money", context, (*path, "site_costs"), problems)
+        activity = _convert_activity(facility, path, context, problems)
         for group_path, group in item_groups(facility, path):
             for index, item in enumerate(group) if isinstance(group, list) else ():
                 if isinstance(item, dict) and _has_quantity(item):
                     own = _resource_context(context, resources, item.get("resource"))
+                    own = dataclasses.replace(own, activity_unit=activity)
                     _convert_item(item, (*group_path, index), own, problems)
     _convert_transport(data, resources, context, problems)
     return data, problems
+
+
+def _size_unit(facility: dict[str, Any]) -> str | None:
+    """The facility's declared size unit: its `size.unit`, or the unit it starts with."""
+    size = facility.get("size")
+    unit = size.get("unit") if isinstance(size, dict) else None
+    if not isinstance(unit, str) or not unit.strip():
+        return None
+    try:
+        _parse(unit)
+    except Exception:  # pint's parser raises tokenizer and other errors on bad text
+        return unit.split()[0]
+    return unit
+
+
+def _convert_activity(
+    facility: dict[str, Any], path: Path, context: Context, problems: list[Problem]
+) -> str | None:
+    """`size.min`, `size.max` and `process.min_activity`; the facility's size unit."""
+    unit = _size_unit(facility)
+    size, process = facility.get("size"), facility.get("process")
+    if isinstance(size, dict) and _has_quantity(size):
+        own = dataclasses.replace(context, resource_unit=unit)
+        for key in ("min", "max"):
+            _convert_at(size, key, "size", own, (*path, "size"), problems)
+    if isinstance(process, dict) and _has_quantity(process.get("min_activity")):
+        own = dataclasses.replace(context, resource_unit=unit)
+        _convert_amount(process, "min_activity", "activity", own, (*path, "process"), problems)
+    return unit
 
 
 def _convert_transport(
@@ -340,18 +447,29 @@ def _resource_context(context: Context, resources: dict[str, Any], resource: Any
     )
 
 
-def _convert_item(
-    item: dict[str, Any], path: Path, context: Context, problems: list[Problem]
+def _convert_amount(
+    holder: dict[str, Any],
+    key: str,
+    kind: str,
+    context: Context,
+    path: Path,
+    problems: list[Problem],
 ) -> None:
-    amount = item.get("amount")
+    """An amount per year, or a map slice id -> amount in that slice."""
+    amount = holder.get(key)
     if isinstance(amount, dict):
         for slice_id in list(amount):
             if str(slice_id) in context.slice_hours:
-                _convert_at(
-                    amount, slice_id, "amount", context, (*path, "amount"), problems, str(slice_id)
-                )
+                _convert_at(amount, slice_id, kind, context, (*path, key), problems, str(slice_id))
     else:
-        _convert_at(item, "amount", "amount", context, path, problems)
+        _convert_at(holder, key, kind, context, path, problems)
+
+
+def _convert_item(
+    item: dict[str, Any], path: Path, context: Context, problems: list[Problem]
+) -> None:
+    _convert_amount(item, "amount", "amount", context, path, problems)
+    _convert_at(item, "per_activity", "per_activity", context, path, problems)
     for field_path, kind in _fields(item):
         holder: Any = item
         for part in field_path[:-1]:
@@ -376,53 +494,3 @@ def _convert_at(
         holder[key] = convert(value, kind, context, slice_id)
     except UnitError as problem:
         problems.append(((*path, key), str(problem)))
-
-
-#: (definition, field) of the published JSON Schema that accept a number with its unit.
-QUANTITY_FIELDS = {
-    "Economics": ["carbon_price"],
-    "Supply": ["amount", "cost", "emissions"],
-    "Demand": ["amount"],
-    "UnitCost": ["cost", "emissions"],
-    "Alternative": ["cost", "emissions", "capacity_cost"],
-    "ProcessOutput": ["cost", "emissions"],
-    "Build": ["capex", "fixed_opex", "annual_cost"],
-    "Facility": ["site_costs"],
-    "TransportMode": [
-        "capex_per_km",
-        "fixed_opex_per_km",
-        "variable_cost",
-        "emissions",
-        "max_distance",
-    ],
-    "DistanceOverride": ["km"],
-}
-_METADATA = ("description", "title", "default", "x-unit", "examples")
-QUANTITY_PATTERN = _STARTS_WITH_NUMBER.pattern
-
-
-def allow_quantities(definitions: dict[str, Any]) -> None:
-    """Let each number in the `QUANTITY_FIELDS` of a JSON Schema also be a quantity string."""
-    quantity = {
-        "type": "string",
-        "pattern": "^" + QUANTITY_PATTERN,
-        "description": 'a number with its unit, e.g. "150 kt" or "45 EUR/MWh"',
-    }
-
-    def widen(node: Any) -> Any:
-        if isinstance(node, dict):
-            if node.get("type") == "number":
-                return {"anyOf": [node, quantity]}
-            return {key: widen(value) for key, value in node.items()}
-        if isinstance(node, list):
-            return [widen(item) for item in node]
-        return node
-
-    for name, fields in QUANTITY_FIELDS.items():
-        properties = definitions.get(name, {}).get("properties", {})
-        for field in fields:
-            if field in properties:
-                spec = properties[field]
-                meta = {key: value for key, value in spec.items() if key in _METADATA}
-                rest = {key: value for key, value in spec.items() if key not in _METADATA}
-                properties[field] = {**meta, **widen(rest)}
