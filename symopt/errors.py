@@ -54,5 +54,12 @@ class UnboundedError(SymoptError):
     running and nothing limits it, where the model would need a bound on its activity."""
 
 
+class NoKnownPlanError(SymoptError):
+    """An activity bound from the objective needs the objective of a feasible plan, and the
+    plan without exchanges is not known to be feasible: a solve may first find a plan under
+    provisional bounds (`build_network(..., provisional=True)`) and pass its objective as
+    `known_upper`."""
+
+
 class SolverError(SymoptError):
     """The solver could not be run as asked (bad options, missing solver)."""

@@ -239,3 +239,29 @@ def test_the_paying_seeds_cover_what_they_should() -> None:
         unbounded += value == -math.inf
     assert earning_and_finite >= 10
     assert unbounded >= 3
+
+
+# -------------------------------------- a process that must run, fed only by others
+
+#: A paying seed (outside SEEDS) whose converter earns by running, must run
+#: (`min_activity`) and takes hydrogen that has no alternative: the plan without
+#: exchanges is infeasible, so the objective bound has no U until a solve under
+#: provisional bounds finds a plan (symopt.solver.pipeline).
+MUST_RUN_SEED = 62
+
+
+def test_a_must_run_process_without_a_known_plan_needs_one() -> None:
+    scenario = _parse(random_planning_scenario(MUST_RUN_SEED, paying_processes=True))
+    with pytest.raises(symopt.SymoptError, match="no plan without exchanges is known"):
+        symopt.build_network(scenario)
+    provisional = symopt.build_network(scenario, provisional=True)
+    assert np.isfinite(provisional.activity_max).all()
+
+
+def test_a_must_run_process_solves_to_the_reference_after_a_provisional_plan() -> None:
+    data = random_planning_scenario(MUST_RUN_SEED, paying_processes=True)
+    expected = reference_planning_optimum(data, big_m=SMALL_M)
+    assert reference_planning_optimum(data, big_m=LARGE_M) == pytest.approx(expected, rel=1e-9)
+    result = _solve(data)
+    assert result.status is symopt.SolveStatus.OPTIMAL
+    assert result.objective == pytest.approx(expected, rel=1e-6, abs=1e-6)

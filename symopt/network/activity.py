@@ -18,13 +18,14 @@ some optimal solution (so that the model with them keeps an optimum of the spec'
 
 from __future__ import annotations
 
+import math
 from typing import NoReturn
 
 import numpy as np
 import pandas as pd
 
 from symopt.enums import Driver
-from symopt.errors import SymoptError, UnboundedError
+from symopt.errors import NoKnownPlanError, SymoptError, UnboundedError
 from symopt.network.nodes import NodeTables
 from symopt.network.objective_bound import (
     NoBound,
@@ -35,6 +36,8 @@ from symopt.scenario.schema import Scenario
 
 #: Passes of bound propagation through processes without `size` linked to each other.
 BOUND_PASSES = 60
+#: The provisional bound: this times the largest finite activity bound or `min_activity`.
+PROVISIONAL_FACTOR = 10.0
 
 
 def _node_max(
@@ -177,6 +180,8 @@ def activity_bounds(
     hours: np.ndarray,
     weights: tuple[float, float],
     alternative_misses: np.ndarray,
+    known_upper: float = math.inf,
+    provisional: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Activity bounds (big-M) and the most each node can hold.
 
@@ -187,6 +192,12 @@ def activity_bounds(
     proven unbounded (`UnboundedError`, exit code 4) when a process earns by running
     alone (`NoBound.earners`); else, where the model needs no big-M, it is left to the
     solver, and where it needs one, refused with the reason.
+
+    Where the objective bound lacks a feasible plan's objective (`NoBound.needs_plan`),
+    `NoKnownPlanError` is raised, unless `provisional`: then the unbounded processes get
+    `PROVISIONAL_FACTOR` times the largest finite activity bound or `min_activity`, a
+    restriction of the problem whose optimum (if any) is a feasible plan's objective, to
+    pass back as `known_upper`.
     """
     facilities = nodes.facilities
     no_pin = np.full(len(facilities), np.nan)
@@ -202,7 +213,10 @@ def activity_bounds(
             weights,
             scenario.economics.carbon_price,
             alternative_misses,
+            known_upper,
         )
+        if isinstance(bound, NoBound) and bound.needs_plan and provisional:
+            bound = np.full(len(facilities), _provisional_bound(nodes, activity_max))
         if isinstance(bound, NoBound):
             if bound.earners.any():
                 _refuse_unbounded(nodes, bound.earners)
@@ -211,6 +225,8 @@ def activity_bounds(
             activity_max = _settle(nodes, links, hours, np.where(unbounded, np.inf, np.nan), pays)
             if not _needs_big_m(nodes, links, activity_max):
                 return _with_node_max(nodes, activity_max)
+            if bound.needs_plan:
+                raise NoKnownPlanError(_refusal(nodes, unbounded & pays, unbounded, bound.reason))
             _refuse(nodes, unbounded & pays, unbounded, bound.reason)
         activity_max = _settle(nodes, links, hours, np.where(unbounded, bound, np.nan), pays)
         still = ~np.isfinite(activity_max).all(axis=1)
@@ -254,7 +270,18 @@ def _needs_big_m(nodes: NodeTables, links: pd.DataFrame, activity_max: np.ndarra
     return bool((limitless & gated).any())
 
 
+def _provisional_bound(nodes: NodeTables, activity_max: np.ndarray) -> float:
+    """A generous finite activity bound for a first solve that only seeks a feasible plan."""
+    finite = activity_max[np.isfinite(activity_max)]
+    largest = max(float(finite.max(initial=0.0)), float(nodes.min_activity.max(initial=0.0)), 1.0)
+    return PROVISIONAL_FACTOR * largest
+
+
 def _refuse(nodes: NodeTables, paying: np.ndarray, unbounded: np.ndarray, why: str) -> NoReturn:
+    raise SymoptError(_refusal(nodes, paying, unbounded, why))
+
+
+def _refusal(nodes: NodeTables, paying: np.ndarray, unbounded: np.ndarray, why: str) -> str:
     names = nodes.facilities["facility"].to_numpy(dtype=object)
     payers = ", ".join(map(repr, names[paying]))
     reason = (
@@ -263,7 +290,7 @@ def _refuse(nodes: NodeTables, paying: np.ndarray, unbounded: np.ndarray, why: s
         else "their bounds depend on each other (one takes another's output, which "
         "only the first's activity would justify) and do not settle"
     )
-    raise SymoptError(
+    return (
         "cannot bound the activity of process(es) "
         + ", ".join(map(repr, names[unbounded]))
         + f" without a `size`: {reason}, and no bound from the objective either ({why}), "

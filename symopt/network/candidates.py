@@ -9,6 +9,7 @@ quality bounds; delivered quality; per-slice amounts; and the tight upper bounds
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -118,12 +119,18 @@ def _link_capacity(
 
 
 def build_network(
-    scenario: Scenario, objective_weights: tuple[float, float] | None = None
+    scenario: Scenario,
+    objective_weights: tuple[float, float] | None = None,
+    *,
+    known_upper: float = math.inf,
+    provisional: bool = False,
 ) -> CandidateNetwork:
     """Candidate links, distances, amounts, quality terms and bounds of a validated scenario.
 
     `objective_weights` (cost, emissions): the objective the model will minimise, if not
     the scenario's; activity bounds derived from the objective hold only for it.
+    `known_upper` and `provisional`: see `symopt.network.activity.activity_bounds` (a
+    solve that meets `NoKnownPlanError` finds a plan under provisional bounds first).
     """
     slice_ids = [time_slice.id for time_slice in scenario.time_slices]
     hours = np.array([time_slice.hours for time_slice in scenario.time_slices], dtype=float)
@@ -151,7 +158,14 @@ def build_network(
     misses = np.zeros(len(demands), dtype=bool)
     misses[alternative_terms.loc[alternative_terms["margin"] < 0, "demand"].to_numpy(int)] = True
     activity_max, supply_max, demand_max = activity_bounds(
-        scenario, nodes, links, hours, objective_weights or scenario_weights(scenario), misses
+        scenario,
+        nodes,
+        links,
+        hours,
+        objective_weights or scenario_weights(scenario),
+        misses,
+        known_upper,
+        provisional,
     )
     return CandidateNetwork(
         scenario_name=scenario.name,

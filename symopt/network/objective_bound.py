@@ -38,7 +38,8 @@ With `r_f` = c_f plus the p_max terms above and `U` the objective of the *trivia
 (nothing exchanged, optional facilities not built, other sizes at their minimum, enough
 for `min_activity`, activities at their `min_activity`; it must be feasible: every input
 of such a process needs an alternative, and no alternative may miss a linear quality
-bound where it would cover a demand alone), every optimal solution satisfies
+bound where it would cover a demand alone) or of any other plan known to be feasible
+(`known_upper`, from a solve under provisional bounds), every optimal solution satisfies
 
     sum_f r_f A_f + sum_j weight_j w_j <= obj - L <= U - L,
 
@@ -63,6 +64,7 @@ and its objective falls without limit (`NoBound.earners`).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,6 +82,8 @@ class NoBound:
 
     reason: str
     earners: np.ndarray
+    #: Whether a known feasible plan's objective (`known_upper`) would let a bound exist.
+    needs_plan: bool = False
 
 
 def scenario_weights(scenario: Scenario) -> tuple[float, float]:
@@ -150,10 +154,14 @@ def objective_activity_bound(
     weights: tuple[float, float],
     carbon_price: float,
     alternative_misses: np.ndarray,
+    known_upper: float = math.inf,
 ) -> np.ndarray | NoBound:
     """(F,) a bound on the activity per slice of each process in Q (the rows of
     `activity_max`, the usefulness bounds, that are not finite; inf elsewhere), or why
-    there is none."""
+    there is none.
+
+    `known_upper`: the objective of a plan known to be feasible (an upper bound on the
+    optimum like the trivial plan's; the smaller of the two is U)."""
     facilities, supplies, demands = nodes.facilities, nodes.supplies, nodes.demands
     in_q = ~np.isfinite(activity_max).all(axis=1)
     size_max = _column(facilities, "size_max")
@@ -173,11 +181,13 @@ def objective_activity_bound(
     upper = _trivial_plan(
         nodes, hours, activity, alternative, disposal, weights[0], alternative_misses
     )
-    if upper is None:
+    upper = min(math.inf if upper is None else upper, known_upper)
+    if math.isinf(upper):
         return NoBound(
             "a process that must run (`min_activity`) has an input without alternative, "
             "so no plan without exchanges is known to be feasible",
             np.zeros(len(facilities), dtype=bool),
+            needs_plan=True,
         )
     lower = _lower_bound(nodes, activity, activity_max, weights[0])
     closed = np.where(open_link[:, None], 0.0, capacity)
