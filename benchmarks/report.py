@@ -383,4 +383,27 @@ def write_markdown(
             markdown_table(*sweep),
             "",
         ]
-    path.write_text("\n".join(parts), encoding="utf-8")
+    old = path.read_text(encoding="utf-8") if path.is_file() else ""
+    text = "\n".join(parts).rstrip("\n") + "\n"
+    kept = kept_sections(old)
+    if kept:
+        text += "\n" + kept.rstrip("\n") + "\n"
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)
+
+
+#: The sections `benchmarks.run` writes; the other benchmarks' sections are kept.
+OWN_SECTIONS = ("## Targets", "## Stages", "## Sweep")
+
+
+def kept_sections(old: str) -> str:
+    """What the other benchmarks wrote into results.md: everything from the first section
+    that is not `benchmarks.run`'s own (they run after it in `make bench`, and the options
+    study, not part of it, keeps its figures)."""
+    lines = old.splitlines()
+    for index, line in enumerate(lines):
+        theirs = line.startswith("## ") and not line.startswith(OWN_SECTIONS)
+        if theirs or line.startswith("<!-- "):
+            return "\n".join(lines[index:])
+    return ""
