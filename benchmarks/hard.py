@@ -43,6 +43,7 @@ from benchmarks.report import machine, markdown_table
 from symopt.model.build import build_model
 from symopt.model.objective import Objective
 from symopt.solver.highs import (
+    _LIMIT_STATUSES,
     SolverOptions,
     compile_standard_form,
     new_highs,
@@ -58,6 +59,8 @@ RESULTS = HERE / "results.md"
 BEGIN, END = "<!-- hard-section: begin -->", "<!-- hard-section: end -->"
 SWEEP_PRICES = tuple(float(p) for p in range(0, 200, 40))  # 5 carbon prices, EUR/t
 GAPS = (0.05, 0.01)
+#: The status column of a run whose budget ended before any plan was found.
+NO_PLAN = "no plan in budget"
 
 
 @dataclass
@@ -131,7 +134,10 @@ def _traced(
         run, _ = run_highs(highs, bool(integer.any()))
     seconds = time.perf_counter() - trace.started
     times = tuple(trace.time_to(gap) for gap in GAPS)
-    return run.status.value, run.objective, run.best_bound, seconds, times
+    status = run.status.value
+    if not run.status.has_solution and highs.getModelStatus() in _LIMIT_STATUSES:
+        status = NO_PLAN  # the budget ran out before any plan: not a failure
+    return status, run.objective, run.best_bound, seconds, times
 
 
 def solve_instance(
@@ -180,14 +186,19 @@ def _guarded(name: str, work: Callable[[], list[Run]]) -> list[Run]:
 def _print_run(run: Run) -> None:
     times = "  ".join(f"to {g:.0%}: {_s(t)}" for g, t in zip(GAPS, run.to_gap, strict=True))
     print(
-        f"  {run.instance:<8} {run.method:<22} {run.status:<9} {run.objective:>16,.2f}"
-        f"  gap {_pct(run.gap):>8}  {times}  (build {run.build_seconds:.1f} s)",
+        f"  {run.instance:<8} {run.method:<22} {run.status:<9} {_number(run.objective):>16}"
+        f"  bound {_number(run.bound):>16}  gap {_pct(run.gap):>8}  {times}"
+        f"  ({run.seconds:.1f} s, build {run.build_seconds:.1f} s)",
         flush=True,
     )
 
 
 def _s(value: float) -> str:
     return "-" if not math.isfinite(value) else f"{value:.1f} s"
+
+
+def _number(value: float) -> str:
+    return "-" if not math.isfinite(value) else f"{value:,.2f}"
 
 
 def _pct(value: float) -> str:
@@ -256,6 +267,7 @@ def markdown(runs: list[Run], sweep: dict[str, float], budget: float, note: str)
         "method",
         "status",
         "best plan",
+        "own bound",
         "own gap",
         "gap to best bound",
         *[f"to {g:.0%} gap" for g in GAPS],
@@ -266,7 +278,8 @@ def markdown(runs: list[Run], sweep: dict[str, float], budget: float, note: str)
             r.instance,
             r.method,
             r.status,
-            f"{r.objective:,.2f}",
+            _number(r.objective),
+            _number(r.bound),
             _pct(r.gap),
             _pct(_gap(r.objective, best[r.instance])),
             *[_s(t) for t in r.to_gap],

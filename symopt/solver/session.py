@@ -271,6 +271,14 @@ class Resolver:
         self._model, self._network, self._solver = model, network, solver
         self.rebuilds += 1
 
+    def _time_limit(self) -> float | None:
+        """`options.time_limit` on the clock of every run of the persistent HiGHS
+        (`symopt.solver.highs.set_time_limit`): each re-solve gets the whole limit."""
+        highs = getattr(self._solver, "_solver_model", None)
+        if self.options.time_limit is None or highs is None:
+            return self.options.time_limit
+        return float(highs.getRunTime()) + self.options.time_limit
+
     def _run(self) -> SolverRun:
         options = self.options
         settings = options.highs_settings()
@@ -288,7 +296,7 @@ class Resolver:
                 raise_exception_on_nonoptimal_result=False,
                 tee=options.log,
                 rel_gap=options.mip_gap,
-                time_limit=options.time_limit,
+                time_limit=self._time_limit(),
                 threads=options.threads,
                 solver_options=settings,
             )

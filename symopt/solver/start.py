@@ -36,6 +36,7 @@ from symopt.solver.highs import (
     new_highs,
     pass_model,
     run_highs,
+    set_time_limit,
 )
 from symopt.solver.progress import ProgressMonitor
 
@@ -116,7 +117,7 @@ def lp_rounding_start(
             remaining = share - (time.perf_counter() - started)
             if remaining <= 0:
                 break
-            highs.setOptionValue("time_limit", remaining)
+            set_time_limit(highs, remaining)
         fixed, objective, plan = _solve_lp(highs)
         if fixed and (best is None or objective < best[0]):
             plan[columns] = rounded  # exact integers
@@ -169,12 +170,8 @@ def run_started(
         everything = np.arange(len(start.solution), dtype=np.int32)
         highs.setSolution(len(start.solution), everything, start.solution)
     if options.time_limit is not None:
-        highs.setOptionValue("time_limit", max(options.time_limit - start.seconds, 0.0))
-    try:
-        run, solution = run_highs(highs, is_mip, monitor)
-    finally:
-        if options.time_limit is not None:
-            highs.setOptionValue("time_limit", float(options.time_limit))
+        set_time_limit(highs, options.time_limit - start.seconds)
+    run, solution = run_highs(highs, is_mip, monitor)
     if start.solution is None:
         return _with_start(run, start), solution
     stopped_early = run.status is SolveStatus.ERROR or (
