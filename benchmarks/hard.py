@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import math
+import os
 import time
 import traceback
 from collections.abc import Callable
@@ -51,7 +52,7 @@ from symopt.solver.highs import (
     run_highs,
 )
 from symopt.solver.session import Resolver
-from symopt.solver.start import PrimalStart, run_started
+from symopt.solver.start import RELAXATION_SHARE, PrimalStart, run_started
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -109,6 +110,8 @@ class Run:
     seconds: float
     to_gap: tuple[float, ...]
     build_seconds: float
+    start: PrimalStart | None = None
+    """The primal start of this run (None: not asked for)."""
 
     @property
     def gap(self) -> float:
@@ -123,7 +126,7 @@ def _gap(objective: float, bound: float) -> float:
 
 def _traced(
     highs: highspy.Highs, integer: np.ndarray, options: SolverOptions, start: bool
-) -> tuple[str, float, float, float, tuple[float, ...]]:
+) -> tuple[str, float, float, float, tuple[float, ...], PrimalStart | None]:
     trace = Trace()
     trace.attach(highs)
     trace.started = time.perf_counter()
@@ -137,7 +140,7 @@ def _traced(
     status = run.status.value
     if not run.status.has_solution and highs.getModelStatus() in _LIMIT_STATUSES:
         status = NO_PLAN  # the budget ran out before any plan: not a failure
-    return status, run.objective, run.best_bound, seconds, times
+    return status, run.objective, run.best_bound, seconds, times, trace.start
 
 
 def solve_instance(
@@ -155,15 +158,16 @@ def solve_instance(
     for method, start in (("symopt + primal start", True), ("symopt", False)):
         highs = new_highs(options)
         pass_model(highs, form)
-        outcome = _traced(highs, form.integer, options, start)
-        runs.append(Run(name, method, *outcome, build))
+        status, plan, bound, seconds, times, begun = _traced(highs, form.integer, options, start)
+        runs.append(Run(name, method, status, plan, bound, seconds, times, build, begun))
         _print_run(runs[-1])
     clock = time.perf_counter()
     highs = direct(options)
     build = time.perf_counter() - clock
     integer = np.asarray(highs.getLp().integrality_, dtype=object)
     flags = np.array([kind == highspy.HighsVarType.kInteger for kind in integer], dtype=bool)
-    runs.append(Run(name, "HiGHS alone (direct)", *_traced(highs, flags, options, False), build))
+    status, plan, bound, seconds, times, _ = _traced(highs, flags, options, False)
+    runs.append(Run(name, "HiGHS alone (direct)", status, plan, bound, seconds, times, build))
     _print_run(runs[-1])
     return runs
 
@@ -183,7 +187,18 @@ def _guarded(name: str, work: Callable[[], list[Run]]) -> list[Run]:
         return [Run(name, "-", message, math.nan, math.nan, math.nan, (math.nan,) * 2, math.nan)]
 
 
+def _print_start(run: Run) -> None:
+    if run.start is not None:
+        start = run.start
+        print(
+            f"  {run.instance:<8} primal start: plan {_number(start.objective)}, LP bound "
+            f"{_number(start.lp_bound)}, {start.seconds:.1f} s",
+            flush=True,
+        )
+
+
 def _print_run(run: Run) -> None:
+    _print_start(run)
     times = "  ".join(f"to {g:.0%}: {_s(t)}" for g, t in zip(GAPS, run.to_gap, strict=True))
     print(
         f"  {run.instance:<8} {run.method:<22} {run.status:<9} {_number(run.objective):>16}"
@@ -287,6 +302,13 @@ def markdown(runs: list[Run], sweep: dict[str, float], budget: float, note: str)
         ]
         for r in runs
     ]
+    known = {
+        r.instance: min(
+            (x.objective for x in runs if x.instance == r.instance and math.isfinite(x.objective)),
+            default=math.nan,
+        )
+        for r in runs
+    }
     info = machine()
     lines = [
         BEGIN,
@@ -304,6 +326,27 @@ def markdown(runs: list[Run], sweep: dict[str, float], budget: float, note: str)
         "1 % gap from HiGHS's MIP callbacks (and the primal start's LP bound).",
         "",
         markdown_table(header, rows),
+        "",
+        "The primal start alone (its plan is the first incumbent HiGHS gets; best known: the "
+        "best plan of any run above; LP bound: its relaxation, '-' when the relaxation did "
+        f"not finish within {RELAXATION_SHARE:.0%} of its time share and the plan is "
+        "'everything open', trimmed):",
+        "",
+        markdown_table(
+            ["instance", "start plan", "LP bound", "seconds", "best known", "start vs best"],
+            [
+                [
+                    r.instance,
+                    _number(r.start.objective),
+                    _number(r.start.lp_bound),
+                    f"{r.start.seconds:.1f}",
+                    _number(known[r.instance]),
+                    _pct(r.start.objective / known[r.instance] - 1.0),
+                ]
+                for r in runs
+                if r.start is not None
+            ],
+        ),
         "",
         f"Warm starts, medium carbon-price sweep ({int(sweep['variants'])} variants, "
         "seconds per variant; same optima, largest relative difference "
@@ -328,8 +371,8 @@ def markdown(runs: list[Run], sweep: dict[str, float], budget: float, note: str)
             ],
         ),
         "",
-        "The sharing game's coalitions (issue 8) are not in this branch: no coalition "
-        "figures. They go through the same `Resolver`, so they get the same warm start.",
+        "The sharing game's coalitions start from the union of two smaller coalitions' "
+        'plans: their figures are in the section "Fair split" (`python -m benchmarks.share`).',
         END,
     ]
     return "\n".join(lines) + "\n"
@@ -361,6 +404,7 @@ def main(argv: list[str] | None = None) -> None:
         park, sweep_size = "small", "small"
     else:
         instances, park, sweep_size = hard_instances(), "huge", "medium"
+    at_start = os.getloadavg()[0]
     runs: list[Run] = []
     for instance in instances:
         runs += _guarded(
@@ -376,7 +420,9 @@ def main(argv: list[str] | None = None) -> None:
         f"  sweep ({sweep_size}): cold {sweep['cold']:.2f} s, re-solve {sweep['resolve']:.2f} s, "
         f"warm {sweep['warm']:.2f} s per variant: {sweep['cold'] / sweep['warm']:.2f}x vs cold"
     )
-    text = markdown(runs, sweep, args.budget, args.note or "load not stated.")
+    load = f"load average (1 min) {at_start:.2f} at the start, {os.getloadavg()[0]:.2f} at the end"
+    note = f"{load}; {args.note}" if args.note else f"{load}."
+    text = markdown(runs, sweep, args.budget, note)
     if not args.no_write and not args.quick:
         write_section(text)
     print(text)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import highspy
 import numpy as np
+import scipy.sparse as sp
 
 from symopt.enums import SolveStatus
 from symopt.model.solution import SolverRun
@@ -47,6 +48,9 @@ ROUNDING_TOLERANCE = 1e-6
 THRESHOLDS = (0.5, 0.1, 2 * ROUNDING_TOLERANCE)
 #: The largest share of `time_limit` the primal start may take.
 START_SHARE = 0.5
+#: The largest share of the start's time the LP relaxation may take (the rest: the LPs
+#: of the roundings, or of "everything open" when the relaxation did not finish).
+RELAXATION_SHARE = 0.6
 _FEASIBLE = 2  # HiGHS kSolutionStatusFeasible
 
 
@@ -90,12 +94,22 @@ def _solve_lp(highs: highspy.Highs) -> tuple[bool, float, np.ndarray]:
 def lp_rounding_start(
     lp: highspy.HighsLp, integer: np.ndarray, options: SolverOptions
 ) -> PrimalStart:
-    """Relax, round the integer columns (`THRESHOLDS`), fix them, re-solve (module text)."""
+    """Relax, round the integer columns (`THRESHOLDS`), fix them, re-solve (module text).
+
+    Each rounding's plan is then trimmed (`close_unused`) and its LP solved again. If the
+    relaxation does not finish within `RELAXATION_SHARE` of the start's time, the one
+    rounding is "everything open" (each integer column at its finite upper bound),
+    trimmed the same way: a plan whenever the balances can be met, without an LP bound.
+    """
     started = time.perf_counter()
     # The start may use at most half of a time budget: branch and bound needs the rest.
     share = None if options.time_limit is None else START_SHARE * options.time_limit
     settings = dataclasses.replace(
-        options, mip_gap=None, log=False, primal_start=False, time_limit=share
+        options,
+        mip_gap=None,
+        log=False,
+        primal_start=False,
+        time_limit=None if share is None else RELAXATION_SHARE * share,
     )
     highs = new_highs(settings)
     highs.passModel(lp)
@@ -103,29 +117,102 @@ def lp_rounding_start(
     continuous = np.full(len(columns), highspy.HighsVarType.kContinuous)
     highs.changeColsIntegrality(len(columns), columns, continuous)
     relaxed, bound, values = _solve_lp(highs)
-    if not relaxed:
-        return PrimalStart(None, math.nan, math.nan, time.perf_counter() - started)
     lower = np.asarray(lp.col_lower_, dtype=float)[columns]
     upper = np.asarray(lp.col_upper_, dtype=float)[columns]
+    if relaxed:
+        roundings = [_rounded(values[columns], t, lower, upper) for t in THRESHOLDS]
+    else:
+        bound = math.nan
+        roundings = [np.where(np.isfinite(upper), upper, lower)]  # everything open
+    rows = _Rows.of(lp)
     best: tuple[float, np.ndarray] | None = None
-    for threshold in THRESHOLDS:
-        rounded = _rounded(values[columns], threshold, lower, upper)
-        if best is not None and np.array_equal(rounded, best[1][columns]):
+    tried: list[np.ndarray] = []
+    for rounded in roundings:
+        if any(np.array_equal(rounded, other) for other in tried):
             continue
-        highs.changeColsBounds(len(columns), columns, rounded, rounded)
-        if share is not None:
-            remaining = share - (time.perf_counter() - started)
-            if remaining <= 0:
+        tried.append(rounded)
+        for _ in range(2):  # the rounding, then the rounding without what it left unused
+            if share is not None:
+                remaining = share - (time.perf_counter() - started)
+                if remaining <= 0:
+                    break
+                set_time_limit(highs, remaining)
+            highs.changeColsBounds(len(columns), columns, rounded, rounded)
+            fixed, objective, plan = _solve_lp(highs)
+            if not fixed:
                 break
-            set_time_limit(highs, remaining)
-        fixed, objective, plan = _solve_lp(highs)
-        if fixed and (best is None or objective < best[0]):
             plan[columns] = rounded  # exact integers
-            best = (objective, plan)
+            if best is None or objective < best[0]:
+                best = (objective, plan)
+            trimmed = close_unused(rows, plan, columns, lower)
+            if np.array_equal(trimmed, rounded):
+                break
+            rounded = trimmed
     seconds = time.perf_counter() - started
     if best is None or (share is not None and seconds > share):
         return PrimalStart(None, math.nan, bound, seconds)  # none, or over its time share
     return PrimalStart(best[1], best[0], bound, seconds)
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """The constraint matrix (columns) and row bounds of an LP, for `close_unused`."""
+
+    matrix: sp.csc_array
+    lower: np.ndarray
+    upper: np.ndarray
+    cost: np.ndarray
+
+    @classmethod
+    def of(cls, lp: highspy.HighsLp) -> _Rows:
+        a = lp.a_matrix_
+        if a.format_ != highspy.MatrixFormat.kColwise:
+            raise ValueError("expected a column-wise matrix")
+        matrix = sp.csc_array(
+            (
+                np.asarray(a.value_, dtype=float),
+                np.asarray(a.index_, dtype=np.int64),
+                np.asarray(a.start_, dtype=np.int64),
+            ),
+            shape=(lp.num_row_, lp.num_col_),
+        )
+        return cls(
+            matrix,
+            np.asarray(lp.row_lower_, dtype=float),
+            np.asarray(lp.row_upper_, dtype=float),
+            np.asarray(lp.col_cost_, dtype=float),
+        )
+
+
+def close_unused(
+    rows: _Rows, plan: np.ndarray, columns: np.ndarray, lower: np.ndarray
+) -> np.ndarray:
+    """The integer values of `plan` (at `columns`) with every costly decision that the
+    rest of the plan does not need set to its lower bound.
+
+    Most expensive first, column j goes down from v_j to l_j if every row r it enters
+    stays within its bounds: L_r <= (A plan)_r - A_rj (v_j - l_j) <= U_r (with the rows
+    updated after each change). The plan stays feasible and costs less by c_j (v_j - l_j).
+    """
+    values = plan[columns].copy()
+    activity = rows.matrix @ plan
+    cost = rows.cost[columns]
+    tolerance = 1e-7
+    for position in np.argsort(-cost, kind="stable"):
+        step = values[position] - lower[position]
+        if cost[position] <= 0 or step <= 0:
+            continue
+        j = int(columns[position])
+        entries = slice(rows.matrix.indptr[j], rows.matrix.indptr[j + 1])
+        touched = rows.matrix.indices[entries]
+        after = activity[touched] - rows.matrix.data[entries] * step
+        scale = tolerance * np.maximum(1.0, np.abs(after))
+        if np.all(after >= rows.lower[touched] - scale) and np.all(
+            after <= rows.upper[touched] + scale
+        ):
+            activity[touched] = after
+            values[position] = lower[position]
+    return values
 
 
 def _rounded(
