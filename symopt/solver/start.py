@@ -194,8 +194,8 @@ def close_unused(
     stays within its bounds: L_r <= (A plan)_r - A_rj (v_j - l_j) <= U_r (with the rows
     updated after each change). The plan stays feasible and costs less by c_j (v_j - l_j).
     """
-    values = plan[columns].copy()
-    activity = rows.matrix @ plan
+    values = np.array(plan[columns], dtype=float)
+    activity = np.asarray(rows.matrix @ plan, dtype=float)
     cost = rows.cost[columns]
     tolerance = 1e-7
     for position in np.argsort(-cost, kind="stable"):
