@@ -81,7 +81,8 @@ def _write_section(lines: list[str]) -> None:
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
     start = text.find(HEADING)
     if start >= 0:
-        end = text.find("\n## ", start + len(HEADING))
+        ends = [text.find(mark, start + len(HEADING)) for mark in ("\n## ", "\n<!-- ")]
+        end = min((found for found in ends if found >= 0), default=-1)  # keep the markers
         text = text[:start] + text[end + 1 :] if end >= 0 else text[:start]
     section = "\n".join([HEADING, "", *lines, ""])
     RESULTS.write_text(text.rstrip("\n") + "\n\n" + section, encoding="utf-8")

@@ -132,3 +132,35 @@ def test_the_game_is_the_same_with_and_without_warm_starts(tmp_path: Path) -> No
     assert np.allclose(a.to_numpy(), b.loc[a.index].to_numpy(), rtol=1e-9, atol=1e-6)
     shapley = [run.firms.set_index("firm")["shapley_cost"] for run in (cold, warm_run)]
     assert np.allclose(shapley[0].to_numpy(), shapley[1].loc[shapley[0].index].to_numpy())
+
+
+def test_a_start_highs_answers_inconsistently_is_not_trusted() -> None:
+    """Boden, coalition stegra + hive + boden_business_park + agtira: its presolved model
+    is empty and HiGHS 1.16, given the union of S \\ {hive} and {hive} (a plan costing
+    12,237.95), returned that plan with status optimal and objective 0. The optimum is
+    what `symopt.solve` gives for the smaller scenario, without any start."""
+    from symopt.studies.share import restrict
+
+    scenario = symopt.load_scenario(
+        Path(__file__).resolve().parents[1] / "scenarios" / "boden.yaml"
+    )
+    options = symopt.solver_options()
+
+    def group(firm: str) -> tuple[str, ...]:
+        return tuple(name for name in scenario.facilities if scenario.owner_of(name) == firm)
+
+    def task(firms: list[str]) -> CoalitionTask:
+        groups = tuple(group(firm) for firm in firms)
+        facilities = tuple(name for g in groups for name in g)
+        return CoalitionTask(
+            "k", scenario, "cost", options, base="boden", facilities=facilities, groups=groups
+        )
+
+    coalition_task._NETWORKS.clear()
+    firms = ["stegra", "hive", "boden_business_park", "agtira"]
+    for part in (["hive"], ["stegra", "boden_business_park", "agtira"]):
+        solve_coalition(task(part))
+    row = solve_coalition(task(firms)).row
+    assert row["path"] == "restricted, warm start"
+    alone = symopt.solve(restrict(scenario, set(firms)), objective="cost", options=options)
+    assert row["total_cost"] == pytest.approx(alone.summary.total_cost, rel=1e-7, abs=1e-3)

@@ -246,7 +246,7 @@ def run_started(
     start: PrimalStart | None = None
     if is_mip and warm is not None and len(warm.columns):
         highs.setSolution(len(warm.columns), warm.columns, warm.values)
-        return run_highs(highs, is_mip, monitor)
+        return _checked(highs, run_highs(highs, is_mip, monitor), options, monitor)
     if is_mip and options.primal_start:
         start = lp_rounding_start(highs.getLp(), integer, options)
         if on_start is not None:
@@ -259,6 +259,8 @@ def run_started(
     if options.time_limit is not None:
         set_time_limit(highs, options.time_limit - start.seconds)
     run, solution = run_highs(highs, is_mip, monitor)
+    if start.solution is not None:
+        run, solution = _checked(highs, (run, solution), options, monitor, start.seconds)
     if start.solution is None:
         return _with_start(run, start), solution
     stopped_early = run.status is SolveStatus.ERROR or (
@@ -269,6 +271,44 @@ def run_started(
         run = dataclasses.replace(run, status=SolveStatus.FEASIBLE, objective=start.objective)
         solution = start.solution
     return _with_start(run, start), solution
+
+
+#: Relative difference between HiGHS's objective and c x + offset of its solution above
+#: which the two disagree (`_checked`).
+CONSISTENCY_TOLERANCE = 1e-6
+
+
+def _checked(
+    highs: highspy.Highs,
+    outcome: tuple[SolverRun, np.ndarray],
+    options: SolverOptions,
+    monitor: ProgressMonitor | None,
+    spent: float = 0.0,
+) -> tuple[SolverRun, np.ndarray]:
+    """The run of a started solve, or the same model solved again without the start when
+    HiGHS's answer disagrees with itself.
+
+    HiGHS 1.16 can return the start's values as its solution with the objective of a
+    different, better plan, status optimal (seen on a sharing coalition whose presolved
+    model was empty: "MIP start solution is feasible in the reduced space: objective
+    value is 0", the start costing 12,237.95 and the optimum 0). A plan whose cost
+    c x + offset is not the objective reported is not trusted: `clearSolver` drops the
+    start and HiGHS solves again, with what is left of the time limit.
+    """
+    run, solution = outcome
+    if not run.status.has_solution or not solution.size:
+        return outcome
+    lp = highs.getLp()
+    value = float(np.dot(np.asarray(lp.col_cost_, dtype=float), solution)) + float(lp.offset_)
+    if math.isclose(value, run.objective, rel_tol=CONSISTENCY_TOLERANCE, abs_tol=1e-6):
+        return outcome
+    highs.clearSolver()
+    if options.time_limit is not None:
+        set_time_limit(highs, options.time_limit - spent - run.solve_seconds)
+    again, solution = run_highs(highs, True, monitor)  # a start is only given to a MIP
+    return dataclasses.replace(
+        again, solve_seconds=again.solve_seconds + run.solve_seconds
+    ), solution
 
 
 def _at_limit(highs: highspy.Highs) -> bool:
