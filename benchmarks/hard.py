@@ -242,7 +242,7 @@ def park_direct(scenario: Any) -> Callable[[SolverOptions], highspy.Highs]:
     return make
 
 
-def sweep_gain(scenario: Any, options: SolverOptions) -> dict[str, float]:
+def sweep_gain(scenario: Any, options: SolverOptions) -> dict[str, Any]:
     """Mean seconds per variant: cold solve, re-solve, re-solve from the previous plan."""
     variants = [
         scenario.model_copy(
@@ -254,22 +254,33 @@ def sweep_gain(scenario: Any, options: SolverOptions) -> dict[str, float]:
     cold = [symopt.solve(v, options=options).summary.objective for v in variants]
     seconds = {"cold": (time.perf_counter() - clock) / len(variants)}
     objectives = {"cold": cold}
+    per_variant: dict[str, list[float]] = {}
     for label, warm in (("resolve", False), ("warm", True)):
         resolver = Resolver(options=options, warm_start=warm)
         values = [resolver.solve(variants[0]).summary.objective]  # builds; not timed
-        clock = time.perf_counter()
-        values += [resolver.solve(v).summary.objective for v in variants[1:]]
-        seconds[label] = (time.perf_counter() - clock) / (len(variants) - 1)
+        each = []
+        for variant in variants[1:]:
+            clock = time.perf_counter()
+            values.append(resolver.solve(variant).summary.objective)
+            each.append(time.perf_counter() - clock)
+        seconds[label] = sum(each) / len(each)
+        per_variant[label] = each
         objectives[label] = values
     spread = max(
         abs(a - b) / max(abs(a), 1.0)
         for label in ("resolve", "warm")
         for a, b in zip(cold, objectives[label], strict=True)
     )
-    return {**seconds, "largest_relative_difference": spread, "variants": len(variants)}
+    return {
+        **seconds,
+        "largest_relative_difference": spread,
+        "variants": len(variants),
+        "per_variant": per_variant,
+        "prices": SWEEP_PRICES,
+    }
 
 
-def markdown(runs: list[Run], sweep: dict[str, float], budget: float, note: str) -> str:
+def markdown(runs: list[Run], sweep: dict[str, Any], budget: float, note: str) -> str:
     best = {
         r.instance: max(
             (x.bound for x in runs if x.instance == r.instance and math.isfinite(x.bound)),
@@ -368,6 +379,21 @@ def markdown(runs: list[Run], sweep: dict[str, float], budget: float, note: str)
                     f"{sweep['cold'] / sweep['warm']:.2f}x",
                     f"{sweep['resolve'] / sweep['warm']:.2f}x",
                 ]
+            ],
+        ),
+        "",
+        "Per variant (seconds; the first variant builds the model and is not timed):",
+        "",
+        markdown_table(
+            ["carbon price EUR/t", "re-solve in place", "re-solve from previous plan"],
+            [
+                [f"{price:g}", f"{a:.2f}", f"{b:.2f}"]
+                for price, a, b in zip(
+                    sweep["prices"][1:],
+                    sweep["per_variant"]["resolve"],
+                    sweep["per_variant"]["warm"],
+                    strict=True,
+                )
             ],
         ),
         "",

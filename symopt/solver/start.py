@@ -50,7 +50,7 @@ THRESHOLDS = (0.5, 0.1, 2 * ROUNDING_TOLERANCE)
 START_SHARE = 0.5
 #: The largest share of the start's time the LP relaxation may take (the rest: the LPs
 #: of the roundings, or of "everything open" when the relaxation did not finish).
-RELAXATION_SHARE = 0.6
+RELAXATION_SHARE = 0.8
 _FEASIBLE = 2  # HiGHS kSolutionStatusFeasible
 
 
