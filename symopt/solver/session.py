@@ -146,8 +146,11 @@ class Resolver:
     _columns: ColumnMap | None = field(default=None, repr=False)
     warm_start: bool = False
     """Start each re-solve from the previous plan where it applies (`symopt.solver.start`).
-    Off by default: on the medium carbon-price sweep HiGHS 1.16 was slower with the start
-    (13-21 s against 3-13 s per variant; `benchmarks/results.md`, hard instances)."""
+    Off by default: on the medium carbon-price sweep HiGHS 1.16 is slower with the start
+    (about 0.5x; `benchmarks/results.md`, hard instances): with a plan within 0.1 % from
+    the first second, it stops separating cuts at the root early and restarts the root
+    several times (reduced-cost fixing), where without one its root sub-MIP finds the
+    optimum and closes the gap at once. Not the `setSolution` call, nor noise."""
     warm_starts: int = 0
     _plan: np.ndarray | None = field(default=None, repr=False)
 
