@@ -9,10 +9,16 @@ same with or without it. Two sources:
   `THRESHOLDS`, fix them and solve the LP of the rest; the cheapest feasible rounding
   is the start. The last threshold builds anything the relaxation uses at all, which
   keeps every `x <= M y` row of symopt's fixed-charge models satisfiable, so a plan
-  exists within seconds whenever the balances can be met; the LP relaxation value is
-  also a proven lower bound;
+  exists within seconds whenever the balances can be met; each plan is then trimmed
+  (`close_unused`: a costly decision the rest of the plan does not need is undone) and
+  its LP solved again; the LP relaxation value is also a proven lower bound. If the
+  relaxation does not finish in its time, "everything open", trimmed, is the start;
 - a warm start: the plan of a previous solve (a sweep's previous variant, a previous
   coalition) where the columns mean the same.
+
+HiGHS 1.16 can answer a started solve inconsistently (the start's values with a better
+objective); such an answer is not trusted and the model is solved again without the
+start (`_checked`).
 """
 
 from __future__ import annotations
@@ -166,16 +172,16 @@ class _Rows:
     @classmethod
     def of(cls, lp: highspy.HighsLp) -> _Rows:
         a = lp.a_matrix_
-        if a.format_ != highspy.MatrixFormat.kColwise:
-            raise ValueError("expected a column-wise matrix")
-        matrix = sp.csc_array(
-            (
-                np.asarray(a.value_, dtype=float),
-                np.asarray(a.index_, dtype=np.int64),
-                np.asarray(a.start_, dtype=np.int64),
-            ),
-            shape=(lp.num_row_, lp.num_col_),
+        parts = (
+            np.asarray(a.value_, dtype=float),
+            np.asarray(a.index_, dtype=np.int64),
+            np.asarray(a.start_, dtype=np.int64),
         )
+        shape = (lp.num_row_, lp.num_col_)
+        if a.format_ == highspy.MatrixFormat.kColwise:
+            matrix = sp.csc_array(parts, shape=shape)
+        else:
+            matrix = sp.csr_array(parts, shape=shape).tocsc()
         return cls(
             matrix,
             np.asarray(lp.row_lower_, dtype=float),
