@@ -164,3 +164,18 @@ def test_a_start_highs_answers_inconsistently_is_not_trusted() -> None:
     assert row["path"] == "restricted, warm start"
     alone = symopt.solve(restrict(scenario, set(firms)), objective="cost", options=options)
     assert row["total_cost"] == pytest.approx(alone.summary.total_cost, rel=1e-7, abs=1e-3)
+
+
+def test_the_plan_cache_keeps_firms_alone_and_drops_the_oldest_coalition(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(coalition_task, "PLAN_LIMIT", 3)
+    monkeypatch.setattr(coalition_task, "_PLANS", {})
+    monkeypatch.setattr(coalition_task, "_SINGLE", set())
+    a, b, c, ab, bc, abc = (
+        frozenset(x) for x in ("a", "b", "c", ("a", "b"), ("b", "c"), ("a", "b", "c"))
+    )
+    for key, single in ((a, True), (b, True), (ab, False), (bc, False), (c, True), (abc, False)):
+        coalition_task.keep_plan(key, 1.0, {}, single)
+    # Limit 3: ab went when bc came, bc when abc came; firms alone are never dropped.
+    assert set(coalition_task._PLANS) == {a, b, c, abc}

@@ -44,6 +44,9 @@ Decisions = dict[tuple[str, int], float]
 _INTEGER_VARIABLES = {"y": "links", "b": "facilities", "p": "placements"}
 #: Per worker: each coalition solved here (by its facilities) -> (objective, decisions).
 _PLANS: dict[frozenset[str], tuple[float, Decisions]] = {}
+#: At most this many plans are kept per worker (a sampled game with many firms solves
+#: many coalitions); past it the oldest plan of several firms goes (firms alone stay).
+PLAN_LIMIT = 5000
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ def _network(task: CoalitionTask) -> CandidateNetwork:
     if network is None:
         _NETWORKS.clear()  # one scenario at a time
         _PLANS.clear()
+        _SINGLE.clear()
         network = _NETWORKS[task.base] = build_network(task.scenario)
     return network
 
@@ -90,6 +94,21 @@ def union_start(
     for part in best[1]:
         union.update(part)
     return union
+
+
+_SINGLE: set[frozenset[str]] = set()
+
+
+def keep_plan(key: frozenset[str], objective: float, decisions: Decisions, single: bool) -> None:
+    """Remember a coalition's plan (`PLAN_LIMIT`); `single`: the plan of one firm alone."""
+    if single:
+        _SINGLE.add(key)
+    elif len(_PLANS) >= PLAN_LIMIT:
+        oldest = next((known for known in _PLANS if known not in _SINGLE), None)
+        if oldest is None:
+            return
+        del _PLANS[oldest]
+    _PLANS[key] = (objective, decisions)
 
 
 def _rows(kept: Kept) -> dict[str, np.ndarray]:
@@ -149,7 +168,12 @@ def solve_coalition(task: VariantTask) -> VariantOutcome:
         if run.status.has_solution:
             cost, emissions = totals(network, read_decisions(network, model, run))
             if task.warm_start:
-                _PLANS[frozenset(facilities)] = (run.objective, plan_decisions(model, run, rows))
+                keep_plan(
+                    frozenset(facilities),
+                    run.objective,
+                    plan_decisions(model, run, rows),
+                    len(task.groups) == 1,
+                )
     except Exception as error:  # the coalition's failure, stored with it
         return error_outcome(task, error, time.perf_counter() - started)
     row = result_fields(
