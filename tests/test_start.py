@@ -316,3 +316,16 @@ def test_a_limit_before_any_plan_keeps_its_bound() -> None:
     assert math.isnan(run.objective)
     assert run.best_bound == 123.5  # what HiGHS proved, kept
     assert solution.size == 0
+
+
+def test_the_message_of_a_solve_stopped_before_any_plan_gives_the_bound() -> None:
+    from symopt.cli.main import _no_solution_message
+
+    stopped = SimpleNamespace(solver_status="Time limit reached", best_bound=1234.5)
+    text = _no_solution_message(Path("park.yaml"), SolveStatus.ERROR, stopped)  # type: ignore[arg-type]
+    assert text == (
+        "park.yaml: the solver ended without a solution (solver: Time limit reached); no plan "
+        "can have an objective below the best bound 1,234.50; try a longer --time-limit"
+    )
+    unknown = SimpleNamespace(solver_status="Time limit reached", best_bound=math.nan)
+    assert "best bound" not in _no_solution_message(Path("p"), SolveStatus.ERROR, unknown)  # type: ignore[arg-type]
