@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import math
+import os
 import time
 import traceback
 from collections.abc import Callable
@@ -43,6 +44,7 @@ from benchmarks.report import machine, markdown_table
 from symopt.model.build import build_model
 from symopt.model.objective import Objective
 from symopt.solver.highs import (
+    _LIMIT_STATUSES,
     SolverOptions,
     compile_standard_form,
     new_highs,
@@ -50,7 +52,7 @@ from symopt.solver.highs import (
     run_highs,
 )
 from symopt.solver.session import Resolver
-from symopt.solver.start import PrimalStart, run_started
+from symopt.solver.start import RELAXATION_SHARE, PrimalStart, run_started
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -58,6 +60,8 @@ RESULTS = HERE / "results.md"
 BEGIN, END = "<!-- hard-section: begin -->", "<!-- hard-section: end -->"
 SWEEP_PRICES = tuple(float(p) for p in range(0, 200, 40))  # 5 carbon prices, EUR/t
 GAPS = (0.05, 0.01)
+#: The status column of a run whose budget ended before any plan was found.
+NO_PLAN = "no plan in budget"
 
 
 @dataclass
@@ -106,6 +110,8 @@ class Run:
     seconds: float
     to_gap: tuple[float, ...]
     build_seconds: float
+    start: PrimalStart | None = None
+    """The primal start of this run (None: not asked for)."""
 
     @property
     def gap(self) -> float:
@@ -120,7 +126,7 @@ def _gap(objective: float, bound: float) -> float:
 
 def _traced(
     highs: highspy.Highs, integer: np.ndarray, options: SolverOptions, start: bool
-) -> tuple[str, float, float, float, tuple[float, ...]]:
+) -> tuple[str, float, float, float, tuple[float, ...], PrimalStart | None]:
     trace = Trace()
     trace.attach(highs)
     trace.started = time.perf_counter()
@@ -131,7 +137,10 @@ def _traced(
         run, _ = run_highs(highs, bool(integer.any()))
     seconds = time.perf_counter() - trace.started
     times = tuple(trace.time_to(gap) for gap in GAPS)
-    return run.status.value, run.objective, run.best_bound, seconds, times
+    status = run.status.value
+    if not run.status.has_solution and highs.getModelStatus() in _LIMIT_STATUSES:
+        status = NO_PLAN  # the budget ran out before any plan: not a failure
+    return status, run.objective, run.best_bound, seconds, times, trace.start
 
 
 def solve_instance(
@@ -149,15 +158,16 @@ def solve_instance(
     for method, start in (("symopt + primal start", True), ("symopt", False)):
         highs = new_highs(options)
         pass_model(highs, form)
-        outcome = _traced(highs, form.integer, options, start)
-        runs.append(Run(name, method, *outcome, build))
+        status, plan, bound, seconds, times, begun = _traced(highs, form.integer, options, start)
+        runs.append(Run(name, method, status, plan, bound, seconds, times, build, begun))
         _print_run(runs[-1])
     clock = time.perf_counter()
     highs = direct(options)
     build = time.perf_counter() - clock
     integer = np.asarray(highs.getLp().integrality_, dtype=object)
     flags = np.array([kind == highspy.HighsVarType.kInteger for kind in integer], dtype=bool)
-    runs.append(Run(name, "HiGHS alone (direct)", *_traced(highs, flags, options, False), build))
+    status, plan, bound, seconds, times, _ = _traced(highs, flags, options, False)
+    runs.append(Run(name, "HiGHS alone (direct)", status, plan, bound, seconds, times, build))
     _print_run(runs[-1])
     return runs
 
@@ -177,17 +187,33 @@ def _guarded(name: str, work: Callable[[], list[Run]]) -> list[Run]:
         return [Run(name, "-", message, math.nan, math.nan, math.nan, (math.nan,) * 2, math.nan)]
 
 
+def _print_start(run: Run) -> None:
+    if run.start is not None:
+        start = run.start
+        print(
+            f"  {run.instance:<8} primal start: plan {_number(start.objective)}, LP bound "
+            f"{_number(start.lp_bound)}, {start.seconds:.1f} s",
+            flush=True,
+        )
+
+
 def _print_run(run: Run) -> None:
+    _print_start(run)
     times = "  ".join(f"to {g:.0%}: {_s(t)}" for g, t in zip(GAPS, run.to_gap, strict=True))
     print(
-        f"  {run.instance:<8} {run.method:<22} {run.status:<9} {run.objective:>16,.2f}"
-        f"  gap {_pct(run.gap):>8}  {times}  (build {run.build_seconds:.1f} s)",
+        f"  {run.instance:<8} {run.method:<22} {run.status:<9} {_number(run.objective):>16}"
+        f"  bound {_number(run.bound):>16}  gap {_pct(run.gap):>8}  {times}"
+        f"  ({run.seconds:.1f} s, build {run.build_seconds:.1f} s)",
         flush=True,
     )
 
 
 def _s(value: float) -> str:
     return "-" if not math.isfinite(value) else f"{value:.1f} s"
+
+
+def _number(value: float) -> str:
+    return "-" if not math.isfinite(value) else f"{value:,.2f}"
 
 
 def _pct(value: float) -> str:
@@ -216,7 +242,7 @@ def park_direct(scenario: Any) -> Callable[[SolverOptions], highspy.Highs]:
     return make
 
 
-def sweep_gain(scenario: Any, options: SolverOptions) -> dict[str, float]:
+def sweep_gain(scenario: Any, options: SolverOptions) -> dict[str, Any]:
     """Mean seconds per variant: cold solve, re-solve, re-solve from the previous plan."""
     variants = [
         scenario.model_copy(
@@ -228,22 +254,33 @@ def sweep_gain(scenario: Any, options: SolverOptions) -> dict[str, float]:
     cold = [symopt.solve(v, options=options).summary.objective for v in variants]
     seconds = {"cold": (time.perf_counter() - clock) / len(variants)}
     objectives = {"cold": cold}
+    per_variant: dict[str, list[float]] = {}
     for label, warm in (("resolve", False), ("warm", True)):
         resolver = Resolver(options=options, warm_start=warm)
         values = [resolver.solve(variants[0]).summary.objective]  # builds; not timed
-        clock = time.perf_counter()
-        values += [resolver.solve(v).summary.objective for v in variants[1:]]
-        seconds[label] = (time.perf_counter() - clock) / (len(variants) - 1)
+        each = []
+        for variant in variants[1:]:
+            clock = time.perf_counter()
+            values.append(resolver.solve(variant).summary.objective)
+            each.append(time.perf_counter() - clock)
+        seconds[label] = sum(each) / len(each)
+        per_variant[label] = each
         objectives[label] = values
     spread = max(
         abs(a - b) / max(abs(a), 1.0)
         for label in ("resolve", "warm")
         for a, b in zip(cold, objectives[label], strict=True)
     )
-    return {**seconds, "largest_relative_difference": spread, "variants": len(variants)}
+    return {
+        **seconds,
+        "largest_relative_difference": spread,
+        "variants": len(variants),
+        "per_variant": per_variant,
+        "prices": SWEEP_PRICES,
+    }
 
 
-def markdown(runs: list[Run], sweep: dict[str, float], budget: float, note: str) -> str:
+def markdown(runs: list[Run], sweep: dict[str, Any], budget: float, note: str) -> str:
     best = {
         r.instance: max(
             (x.bound for x in runs if x.instance == r.instance and math.isfinite(x.bound)),
@@ -256,6 +293,7 @@ def markdown(runs: list[Run], sweep: dict[str, float], budget: float, note: str)
         "method",
         "status",
         "best plan",
+        "own bound",
         "own gap",
         "gap to best bound",
         *[f"to {g:.0%} gap" for g in GAPS],
@@ -266,7 +304,8 @@ def markdown(runs: list[Run], sweep: dict[str, float], budget: float, note: str)
             r.instance,
             r.method,
             r.status,
-            f"{r.objective:,.2f}",
+            _number(r.objective),
+            _number(r.bound),
             _pct(r.gap),
             _pct(_gap(r.objective, best[r.instance])),
             *[_s(t) for t in r.to_gap],
@@ -274,6 +313,13 @@ def markdown(runs: list[Run], sweep: dict[str, float], budget: float, note: str)
         ]
         for r in runs
     ]
+    known = {
+        r.instance: min(
+            (x.objective for x in runs if x.instance == r.instance and math.isfinite(x.objective)),
+            default=math.nan,
+        )
+        for r in runs
+    }
     info = machine()
     lines = [
         BEGIN,
@@ -291,6 +337,27 @@ def markdown(runs: list[Run], sweep: dict[str, float], budget: float, note: str)
         "1 % gap from HiGHS's MIP callbacks (and the primal start's LP bound).",
         "",
         markdown_table(header, rows),
+        "",
+        "The primal start alone (its plan is the first incumbent HiGHS gets; best known: the "
+        "best plan of any run above; LP bound: its relaxation, '-' when the relaxation did "
+        f"not finish within {RELAXATION_SHARE:.0%} of its time share and the plan is "
+        "'everything open', trimmed):",
+        "",
+        markdown_table(
+            ["instance", "start plan", "LP bound", "seconds", "best known", "start vs best"],
+            [
+                [
+                    r.instance,
+                    _number(r.start.objective),
+                    _number(r.start.lp_bound),
+                    f"{r.start.seconds:.1f}",
+                    _number(known[r.instance]),
+                    _pct(r.start.objective / known[r.instance] - 1.0),
+                ]
+                for r in runs
+                if r.start is not None
+            ],
+        ),
         "",
         f"Warm starts, medium carbon-price sweep ({int(sweep['variants'])} variants, "
         "seconds per variant; same optima, largest relative difference "
@@ -315,8 +382,23 @@ def markdown(runs: list[Run], sweep: dict[str, float], budget: float, note: str)
             ],
         ),
         "",
-        "The sharing game's coalitions (issue 8) are not in this branch: no coalition "
-        "figures. They go through the same `Resolver`, so they get the same warm start.",
+        "Per variant (seconds; the first variant builds the model and is not timed):",
+        "",
+        markdown_table(
+            ["carbon price EUR/t", "re-solve in place", "re-solve from previous plan"],
+            [
+                [f"{price:g}", f"{a:.2f}", f"{b:.2f}"]
+                for price, a, b in zip(
+                    sweep["prices"][1:],
+                    sweep["per_variant"]["resolve"],
+                    sweep["per_variant"]["warm"],
+                    strict=True,
+                )
+            ],
+        ),
+        "",
+        "The sharing game's coalitions start from the union of two smaller coalitions' "
+        'plans: their figures are in the section "Fair split" (`python -m benchmarks.share`).',
         END,
     ]
     return "\n".join(lines) + "\n"
@@ -348,6 +430,7 @@ def main(argv: list[str] | None = None) -> None:
         park, sweep_size = "small", "small"
     else:
         instances, park, sweep_size = hard_instances(), "huge", "medium"
+    at_start = os.getloadavg()[0]
     runs: list[Run] = []
     for instance in instances:
         runs += _guarded(
@@ -363,7 +446,9 @@ def main(argv: list[str] | None = None) -> None:
         f"  sweep ({sweep_size}): cold {sweep['cold']:.2f} s, re-solve {sweep['resolve']:.2f} s, "
         f"warm {sweep['warm']:.2f} s per variant: {sweep['cold'] / sweep['warm']:.2f}x vs cold"
     )
-    text = markdown(runs, sweep, args.budget, args.note or "load not stated.")
+    load = f"load average (1 min) {at_start:.2f} at the start, {os.getloadavg()[0]:.2f} at the end"
+    note = f"{load}; {args.note}" if args.note else f"{load}."
+    text = markdown(runs, sweep, args.budget, note)
     if not args.no_write and not args.quick:
         write_section(text)
     print(text)

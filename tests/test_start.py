@@ -13,8 +13,10 @@ import json
 import math
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import highspy
 import numpy as np
 import pytest
 from planning_factory import random_planning_scenario
@@ -27,9 +29,23 @@ from symopt.model.build import build_model
 from symopt.model.objective import Objective
 from symopt.report.terminal import summary_tables
 from symopt.results.files import write_result
-from symopt.solver.highs import SolverOptions, compile_standard_form, new_highs, pass_model
+from symopt.solver import start as start_module
+from symopt.solver.highs import (
+    SolverOptions,
+    compile_standard_form,
+    new_highs,
+    pass_model,
+    run_highs,
+    set_time_limit,
+)
 from symopt.solver.session import Resolver
-from symopt.solver.start import integer_plan, integer_start, lp_rounding_start
+from symopt.solver.start import (
+    _Rows,
+    close_unused,
+    integer_plan,
+    integer_start,
+    lp_rounding_start,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -197,3 +213,119 @@ def test_a_rebuilt_variant_with_the_same_structure_is_warm_started() -> None:
     assert resolver.rebuilds == 2
     assert resolver.warm_starts == 1
     assert _same(result.summary.objective, symopt.solve(changed, options=EXACT).summary.objective)
+
+
+def _assert_feasible(form: Any, x: np.ndarray) -> None:
+    tolerance = 1e-6
+    activity = form.matrix @ x
+    assert np.all(activity >= form.row_lower - tolerance * (1 + np.abs(form.row_lower)))
+    assert np.all(activity <= form.row_upper + tolerance * (1 + np.abs(form.row_upper)))
+    assert np.all(x >= form.col_lower - tolerance)
+    assert np.all(x <= form.col_upper + tolerance)
+    assert np.array_equal(x[form.integer], np.round(x[form.integer]))
+
+
+def test_close_unused_keeps_what_the_flows_need() -> None:
+    """By hand: columns y1, y2 (binary, cost 10 and 5), x1, x2 (cost 0); rows
+    x1 - 4 y1 <= 0, x2 - 4 y2 <= 0, x1 + x2 = 3. Plan y = (1, 1), x = (3, 0): y1 carries
+    x1 = 3 and must stay; y2 carries nothing and closes (row 2: 0 - 0 <= 0)."""
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = 4, 3
+    lp.col_cost_ = np.array([10.0, 5.0, 0.0, 0.0])
+    lp.col_lower_ = np.zeros(4)
+    lp.col_upper_ = np.array([1.0, 1.0, highspy.kHighsInf, highspy.kHighsInf])
+    lp.row_lower_ = np.array([-highspy.kHighsInf, -highspy.kHighsInf, 3.0])
+    lp.row_upper_ = np.array([0.0, 0.0, 3.0])
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = np.array([0, 1, 2, 4, 6], dtype=np.int32)
+    lp.a_matrix_.index_ = np.array([0, 1, 0, 2, 1, 2], dtype=np.int32)
+    lp.a_matrix_.value_ = np.array([-4.0, -4.0, 1.0, 1.0, 1.0, 1.0])
+    plan = np.array([1.0, 1.0, 3.0, 0.0])
+    columns = np.array([0, 1], dtype=np.int32)
+    closed = close_unused(_Rows.of(lp), plan, columns, np.zeros(2))
+    assert closed.tolist() == [1.0, 0.0]
+
+
+def test_without_a_relaxation_the_start_is_everything_open_trimmed(monkeypatch: Any) -> None:
+    """A relaxation that did not finish (simulated: its LP reports failure) leaves the
+    'everything open' rounding: still a feasible plan, no LP bound, the same optimum."""
+    scenario = _cap_scenario()
+    form = compile_standard_form(build_model(symopt.build_network(scenario), Objective.of("cost")))
+    highs = new_highs(EXACT)
+    pass_model(highs, form)
+    solve_lp = start_module._solve_lp
+    calls = []
+
+    def relaxation_fails(h: Any) -> Any:
+        calls.append(1)
+        return (False, math.nan, np.empty(0)) if len(calls) == 1 else solve_lp(h)
+
+    monkeypatch.setattr(start_module, "_solve_lp", relaxation_fails)
+    start = lp_rounding_start(highs.getLp(), form.integer, EXACT)
+    assert start.solution is not None
+    assert math.isnan(start.lp_bound)
+    _assert_feasible(form, start.solution)
+    optimum = symopt.solve(scenario, options=EXACT).summary.objective
+    assert optimum <= start.objective + 2e-6
+    _both_ways(scenario)
+
+
+def test_a_time_limit_holds_for_each_run_of_the_same_highs() -> None:
+    """HiGHS's run clock adds up the runs of one Highs object; `set_time_limit` measures
+    from where it stands, so a re-solve under a limit is not stopped at once."""
+    scenario = _cap_scenario()
+    form = compile_standard_form(build_model(symopt.build_network(scenario), Objective.of("cost")))
+    limited = dataclasses.replace(EXACT, time_limit=600.0)
+    highs = new_highs(limited)
+    pass_model(highs, form)
+    highs.run()
+    highs.setOptionValue("time_limit", highs.getRunTime() / 2)  # what a plain limit did
+    highs.clearSolver()
+    highs.run()
+    assert highs.getModelStatus() == highspy.HighsModelStatus.kTimeLimit
+    set_time_limit(highs, 600.0)
+    highs.clearSolver()
+    highs.run()
+    assert highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+
+
+class _StoppedWithoutPlan:
+    """What HiGHS reports when its time limit ends a MIP before any plan (1.16's calls)."""
+
+    def run(self) -> None:
+        pass
+
+    def getModelStatus(self) -> Any:  # noqa: N802 - highspy's name
+        return highspy.HighsModelStatus.kTimeLimit
+
+    def getInfo(self) -> Any:  # noqa: N802
+        return SimpleNamespace(
+            primal_solution_status=0,
+            mip_dual_bound=123.5,
+            objective_function_value=0.0,
+            mip_gap=math.inf,
+        )
+
+    def modelStatusToString(self, status: Any) -> str:  # noqa: N802
+        return "Time limit reached"
+
+
+def test_a_limit_before_any_plan_keeps_its_bound() -> None:
+    run, solution = run_highs(_StoppedWithoutPlan(), is_mip=True)  # type: ignore[arg-type]
+    assert run.status is SolveStatus.ERROR  # no plan: nothing to write
+    assert math.isnan(run.objective)
+    assert run.best_bound == 123.5  # what HiGHS proved, kept
+    assert solution.size == 0
+
+
+def test_the_message_of_a_solve_stopped_before_any_plan_gives_the_bound() -> None:
+    from symopt.cli.main import _no_solution_message
+
+    stopped = SimpleNamespace(solver_status="Time limit reached", best_bound=1234.5)
+    text = _no_solution_message(Path("park.yaml"), SolveStatus.ERROR, stopped)  # type: ignore[arg-type]
+    assert text == (
+        "park.yaml: the solver ended without a solution (solver: Time limit reached); no plan "
+        "can have an objective below the best bound 1,234.50; try a longer --time-limit"
+    )
+    unknown = SimpleNamespace(solver_status="Time limit reached", best_bound=math.nan)
+    assert "best bound" not in _no_solution_message(Path("p"), SolveStatus.ERROR, unknown)  # type: ignore[arg-type]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -17,6 +18,9 @@ from symopt.errors import ScenarioError, SymoptError, UnboundedError
 from symopt.scenario.input_file import DEFAULT_MAX_FILE_MB
 from symopt.scenario.loading import load_scenario
 from symopt.text import printable
+
+if TYPE_CHECKING:
+    from symopt.results.tables import Summary
 
 # solve, results and report modules import pandas, Pyomo and HiGHS: each command imports
 # what it needs, so that `symopt validate` and `--help` start fast (benchmarks/startup.py).
@@ -155,7 +159,7 @@ def solve_command(
         else:
             write_result(result, folder)
             stderr.print(
-                printable(_no_solution_message(file, result.status, result.summary.solver_status)),
+                printable(_no_solution_message(file, result.status, result.summary)),
                 highlight=False,
                 markup=False,
             )
@@ -176,12 +180,21 @@ def solve_command(
         raise typer.Exit(worst)
 
 
-def _no_solution_message(file: Path, status: SolveStatus, solver_status: str) -> str:
+def _no_solution_message(file: Path, status: SolveStatus, summary: Summary) -> str:
+    solver_status = summary.solver_status
     if status is SolveStatus.INFEASIBLE:
         return f"{file}: infeasible: no plan satisfies every constraint (solver: {solver_status})"
     if status is SolveStatus.UNBOUNDED:
         return f"{file}: unbounded: the objective can be lowered without limit (solver: {solver_status})"
-    return f"{file}: the solver ended without a solution (solver: {solver_status}); try a longer --time-limit"
+    bound = (
+        f"; no plan can have an objective below the best bound {summary.best_bound:,.2f}"
+        if math.isfinite(summary.best_bound)
+        else ""
+    )
+    return (
+        f"{file}: the solver ended without a solution (solver: {solver_status}){bound}; "
+        "try a longer --time-limit"
+    )
 
 
 def main() -> None:

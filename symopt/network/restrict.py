@@ -12,6 +12,7 @@ building the smaller scenario again, which `symopt share` does for every coaliti
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -26,23 +27,50 @@ def _renumber(keep: np.ndarray) -> np.ndarray:
     return new
 
 
-def restrict_network(network: CandidateNetwork, facilities: set[str]) -> CandidateNetwork:
-    """The network with only the named facilities (and the links between them)."""
+@dataclass(frozen=True)
+class Kept:
+    """Which rows of the whole network's tables a restriction keeps (boolean masks);
+    row i of a restricted table is row `np.flatnonzero(mask)[i]` of the whole one."""
+
+    facilities: np.ndarray
+    placements: np.ndarray
+    supplies: np.ndarray
+    demands: np.ndarray
+    links: np.ndarray
+
+
+def kept_rows(network: CandidateNetwork, facilities: set[str]) -> Kept:
+    """The rows that belong to the named facilities (links: both ends among them)."""
     names = network.facilities["facility"].to_numpy(dtype=object)
     keep_f = np.isin(names, list(facilities))
-    new_f = _renumber(keep_f)
-    placements = network.placements
-    keep_p = keep_f[placements["facility_index"].to_numpy(dtype=int)]
-    new_p = _renumber(keep_p)
-    supplies, demands = network.supplies, network.demands
-    keep_s = keep_f[supplies["facility_index"].to_numpy(dtype=int)]
-    keep_k = keep_f[demands["facility_index"].to_numpy(dtype=int)]
-    new_s, new_k = _renumber(keep_s), _renumber(keep_k)
+    keep_p = keep_f[network.placements["facility_index"].to_numpy(dtype=int)]
+    keep_s = keep_f[network.supplies["facility_index"].to_numpy(dtype=int)]
+    keep_k = keep_f[network.demands["facility_index"].to_numpy(dtype=int)]
     links = network.links
     keep_l = (
         keep_s[links["supply"].to_numpy(dtype=int)] & keep_k[links["demand"].to_numpy(dtype=int)]
     )
-    new_l = _renumber(keep_l)
+    return Kept(keep_f, keep_p, keep_s, keep_k, keep_l)
+
+
+def restrict_network(network: CandidateNetwork, facilities: set[str]) -> CandidateNetwork:
+    """The network with only the named facilities (and the links between them)."""
+    kept = kept_rows(network, facilities)
+    keep_f, keep_p, keep_s, keep_k, keep_l = (
+        kept.facilities,
+        kept.placements,
+        kept.supplies,
+        kept.demands,
+        kept.links,
+    )
+    new_f, new_p = _renumber(keep_f), _renumber(keep_p)
+    new_s, new_k, new_l = _renumber(keep_s), _renumber(keep_k), _renumber(keep_l)
+    placements, supplies, demands, links = (
+        network.placements,
+        network.supplies,
+        network.demands,
+        network.links,
+    )
 
     def rows(table: pd.DataFrame, keep: np.ndarray, **remap: np.ndarray) -> pd.DataFrame:
         kept = table[keep].reset_index(drop=True)

@@ -195,11 +195,24 @@ def apply_options(highs: highspy.Highs, options: SolverOptions) -> None:
     """Set every option (again: a previous run may have switched presolve off)."""
     use_threads(options.threads)
     settings = {"presolve": "choose", **options.highs_settings()}
+    limit = settings.pop("time_limit", None)
     for name, value in settings.items():
         if highs.setOptionValue(name, value) != highspy.HighsStatus.kOk:
             raise SolverError(
                 f"HiGHS refused the option {name}={value!r}; check its name and value"
             )
+    set_time_limit(highs, limit)
+
+
+def set_time_limit(highs: highspy.Highs, seconds: float | None) -> None:
+    """Let the next run of `highs` take at most `seconds` (None: no limit).
+
+    HiGHS compares `time_limit` with its run clock, which adds up every run of the same
+    `Highs` object (a re-solve, the LPs of a primal start): the limit for the next run is
+    that clock plus `seconds`.
+    """
+    limit = INF if seconds is None else highs.getRunTime() + max(float(seconds), 0.0)
+    highs.setOptionValue("time_limit", limit)
 
 
 def pass_model(highs: highspy.Highs, form: StandardForm) -> None:
@@ -267,9 +280,8 @@ def run_highs(
         gap = max(float(info.mip_gap), 0.0) if math.isfinite(info.mip_gap) else math.inf
     else:
         gap = 0.0
-    if not mapped.has_solution:
-        bound = math.nan
-    elif is_mip:
+    if is_mip and (mapped.has_solution or status in _LIMIT_STATUSES):
+        # A MIP stopped by a limit has a proven bound even before it has any plan.
         bound = float(info.mip_dual_bound) if math.isfinite(info.mip_dual_bound) else math.nan
     else:
         bound = objective

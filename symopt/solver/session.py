@@ -146,8 +146,11 @@ class Resolver:
     _columns: ColumnMap | None = field(default=None, repr=False)
     warm_start: bool = False
     """Start each re-solve from the previous plan where it applies (`symopt.solver.start`).
-    Off by default: on the medium carbon-price sweep HiGHS 1.16 was slower with the start
-    (13-21 s against 3-13 s per variant; `benchmarks/results.md`, hard instances)."""
+    Off by default: on the medium carbon-price sweep HiGHS 1.16 is slower with the start
+    (about 0.5x; `benchmarks/results.md`, hard instances): with a plan within 0.1 % from
+    the first second, it stops separating cuts at the root early and restarts the root
+    several times (reduced-cost fixing), where without one its root sub-MIP finds the
+    optimum and closes the gap at once. Not the `setSolution` call, nor noise."""
     warm_starts: int = 0
     _plan: np.ndarray | None = field(default=None, repr=False)
 
@@ -271,6 +274,14 @@ class Resolver:
         self._model, self._network, self._solver = model, network, solver
         self.rebuilds += 1
 
+    def _time_limit(self) -> float | None:
+        """`options.time_limit` on the clock of every run of the persistent HiGHS
+        (`symopt.solver.highs.set_time_limit`): each re-solve gets the whole limit."""
+        highs = getattr(self._solver, "_solver_model", None)
+        if self.options.time_limit is None or highs is None:
+            return self.options.time_limit
+        return float(highs.getRunTime()) + self.options.time_limit
+
     def _run(self) -> SolverRun:
         options = self.options
         settings = options.highs_settings()
@@ -288,7 +299,7 @@ class Resolver:
                 raise_exception_on_nonoptimal_result=False,
                 tee=options.log,
                 rel_gap=options.mip_gap,
-                time_limit=options.time_limit,
+                time_limit=self._time_limit(),
                 threads=options.threads,
                 solver_options=settings,
             )

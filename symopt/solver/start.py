@@ -9,10 +9,16 @@ same with or without it. Two sources:
   `THRESHOLDS`, fix them and solve the LP of the rest; the cheapest feasible rounding
   is the start. The last threshold builds anything the relaxation uses at all, which
   keeps every `x <= M y` row of symopt's fixed-charge models satisfiable, so a plan
-  exists within seconds whenever the balances can be met; the LP relaxation value is
-  also a proven lower bound;
+  exists within seconds whenever the balances can be met; each plan is then trimmed
+  (`close_unused`: a costly decision the rest of the plan does not need is undone) and
+  its LP solved again; the LP relaxation value is also a proven lower bound. If the
+  relaxation does not finish in its time, "everything open", trimmed, is the start;
 - a warm start: the plan of a previous solve (a sweep's previous variant, a previous
   coalition) where the columns mean the same.
+
+HiGHS 1.16 can answer a started solve inconsistently (the start's values with a better
+objective); such an answer is not trusted and the model is solved again without the
+start (`_checked`).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from dataclasses import dataclass
 
 import highspy
 import numpy as np
+import scipy.sparse as sp
 
 from symopt.enums import SolveStatus
 from symopt.model.solution import SolverRun
@@ -36,6 +43,7 @@ from symopt.solver.highs import (
     new_highs,
     pass_model,
     run_highs,
+    set_time_limit,
 )
 from symopt.solver.progress import ProgressMonitor
 
@@ -46,6 +54,9 @@ ROUNDING_TOLERANCE = 1e-6
 THRESHOLDS = (0.5, 0.1, 2 * ROUNDING_TOLERANCE)
 #: The largest share of `time_limit` the primal start may take.
 START_SHARE = 0.5
+#: The largest share of the start's time the LP relaxation may take (the rest: the LPs
+#: of the roundings, or of "everything open" when the relaxation did not finish).
+RELAXATION_SHARE = 0.8
 _FEASIBLE = 2  # HiGHS kSolutionStatusFeasible
 
 
@@ -89,12 +100,22 @@ def _solve_lp(highs: highspy.Highs) -> tuple[bool, float, np.ndarray]:
 def lp_rounding_start(
     lp: highspy.HighsLp, integer: np.ndarray, options: SolverOptions
 ) -> PrimalStart:
-    """Relax, round the integer columns (`THRESHOLDS`), fix them, re-solve (module text)."""
+    """Relax, round the integer columns (`THRESHOLDS`), fix them, re-solve (module text).
+
+    Each rounding's plan is then trimmed (`close_unused`) and its LP solved again. If the
+    relaxation does not finish within `RELAXATION_SHARE` of the start's time, the one
+    rounding is "everything open" (each integer column at its finite upper bound),
+    trimmed the same way: a plan whenever the balances can be met, without an LP bound.
+    """
     started = time.perf_counter()
     # The start may use at most half of a time budget: branch and bound needs the rest.
     share = None if options.time_limit is None else START_SHARE * options.time_limit
     settings = dataclasses.replace(
-        options, mip_gap=None, log=False, primal_start=False, time_limit=share
+        options,
+        mip_gap=None,
+        log=False,
+        primal_start=False,
+        time_limit=None if share is None else RELAXATION_SHARE * share,
     )
     highs = new_highs(settings)
     highs.passModel(lp)
@@ -102,29 +123,102 @@ def lp_rounding_start(
     continuous = np.full(len(columns), highspy.HighsVarType.kContinuous)
     highs.changeColsIntegrality(len(columns), columns, continuous)
     relaxed, bound, values = _solve_lp(highs)
-    if not relaxed:
-        return PrimalStart(None, math.nan, math.nan, time.perf_counter() - started)
     lower = np.asarray(lp.col_lower_, dtype=float)[columns]
     upper = np.asarray(lp.col_upper_, dtype=float)[columns]
+    if relaxed:
+        roundings = [_rounded(values[columns], t, lower, upper) for t in THRESHOLDS]
+    else:
+        bound = math.nan
+        roundings = [np.where(np.isfinite(upper), upper, lower)]  # everything open
+    rows = _Rows.of(lp)
     best: tuple[float, np.ndarray] | None = None
-    for threshold in THRESHOLDS:
-        rounded = _rounded(values[columns], threshold, lower, upper)
-        if best is not None and np.array_equal(rounded, best[1][columns]):
+    tried: list[np.ndarray] = []
+    for rounded in roundings:
+        if any(np.array_equal(rounded, other) for other in tried):
             continue
-        highs.changeColsBounds(len(columns), columns, rounded, rounded)
-        if share is not None:
-            remaining = share - (time.perf_counter() - started)
-            if remaining <= 0:
+        tried.append(rounded)
+        for _ in range(2):  # the rounding, then the rounding without what it left unused
+            if share is not None:
+                remaining = share - (time.perf_counter() - started)
+                if remaining <= 0:
+                    break
+                set_time_limit(highs, remaining)
+            highs.changeColsBounds(len(columns), columns, rounded, rounded)
+            fixed, objective, plan = _solve_lp(highs)
+            if not fixed:
                 break
-            highs.setOptionValue("time_limit", remaining)
-        fixed, objective, plan = _solve_lp(highs)
-        if fixed and (best is None or objective < best[0]):
             plan[columns] = rounded  # exact integers
-            best = (objective, plan)
+            if best is None or objective < best[0]:
+                best = (objective, plan)
+            trimmed = close_unused(rows, plan, columns, lower)
+            if np.array_equal(trimmed, rounded):
+                break
+            rounded = trimmed
     seconds = time.perf_counter() - started
     if best is None or (share is not None and seconds > share):
         return PrimalStart(None, math.nan, bound, seconds)  # none, or over its time share
     return PrimalStart(best[1], best[0], bound, seconds)
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """The constraint matrix (columns) and row bounds of an LP, for `close_unused`."""
+
+    matrix: sp.csc_array
+    lower: np.ndarray
+    upper: np.ndarray
+    cost: np.ndarray
+
+    @classmethod
+    def of(cls, lp: highspy.HighsLp) -> _Rows:
+        a = lp.a_matrix_
+        parts = (
+            np.asarray(a.value_, dtype=float),
+            np.asarray(a.index_, dtype=np.int64),
+            np.asarray(a.start_, dtype=np.int64),
+        )
+        shape = (lp.num_row_, lp.num_col_)
+        if a.format_ == highspy.MatrixFormat.kColwise:
+            matrix = sp.csc_array(parts, shape=shape)
+        else:
+            matrix = sp.csr_array(parts, shape=shape).tocsc()
+        return cls(
+            matrix,
+            np.asarray(lp.row_lower_, dtype=float),
+            np.asarray(lp.row_upper_, dtype=float),
+            np.asarray(lp.col_cost_, dtype=float),
+        )
+
+
+def close_unused(
+    rows: _Rows, plan: np.ndarray, columns: np.ndarray, lower: np.ndarray
+) -> np.ndarray:
+    """The integer values of `plan` (at `columns`) with every costly decision that the
+    rest of the plan does not need set to its lower bound.
+
+    Most expensive first, column j goes down from v_j to l_j if every row r it enters
+    stays within its bounds: L_r <= (A plan)_r - A_rj (v_j - l_j) <= U_r (with the rows
+    updated after each change). The plan stays feasible and costs less by c_j (v_j - l_j).
+    """
+    values = np.array(plan[columns], dtype=float)
+    activity = np.asarray(rows.matrix @ plan, dtype=float)
+    cost = rows.cost[columns]
+    tolerance = 1e-7
+    for position in np.argsort(-cost, kind="stable"):
+        step = values[position] - lower[position]
+        if cost[position] <= 0 or step <= 0:
+            continue
+        j = int(columns[position])
+        entries = slice(rows.matrix.indptr[j], rows.matrix.indptr[j + 1])
+        touched = rows.matrix.indices[entries]
+        after = activity[touched] - rows.matrix.data[entries] * step
+        scale = tolerance * np.maximum(1.0, np.abs(after))
+        if np.all(after >= rows.lower[touched] - scale) and np.all(
+            after <= rows.upper[touched] + scale
+        ):
+            activity[touched] = after
+            values[position] = lower[position]
+    return values
 
 
 def _rounded(
@@ -158,7 +252,7 @@ def run_started(
     start: PrimalStart | None = None
     if is_mip and warm is not None and len(warm.columns):
         highs.setSolution(len(warm.columns), warm.columns, warm.values)
-        return run_highs(highs, is_mip, monitor)
+        return _checked(highs, run_highs(highs, is_mip, monitor), options, monitor)
     if is_mip and options.primal_start:
         start = lp_rounding_start(highs.getLp(), integer, options)
         if on_start is not None:
@@ -169,12 +263,10 @@ def run_started(
         everything = np.arange(len(start.solution), dtype=np.int32)
         highs.setSolution(len(start.solution), everything, start.solution)
     if options.time_limit is not None:
-        highs.setOptionValue("time_limit", max(options.time_limit - start.seconds, 0.0))
-    try:
-        run, solution = run_highs(highs, is_mip, monitor)
-    finally:
-        if options.time_limit is not None:
-            highs.setOptionValue("time_limit", float(options.time_limit))
+        set_time_limit(highs, options.time_limit - start.seconds)
+    run, solution = run_highs(highs, is_mip, monitor)
+    if start.solution is not None:
+        run, solution = _checked(highs, (run, solution), options, monitor, start.seconds)
     if start.solution is None:
         return _with_start(run, start), solution
     stopped_early = run.status is SolveStatus.ERROR or (
@@ -185,6 +277,44 @@ def run_started(
         run = dataclasses.replace(run, status=SolveStatus.FEASIBLE, objective=start.objective)
         solution = start.solution
     return _with_start(run, start), solution
+
+
+#: Relative difference between HiGHS's objective and c x + offset of its solution above
+#: which the two disagree (`_checked`).
+CONSISTENCY_TOLERANCE = 1e-6
+
+
+def _checked(
+    highs: highspy.Highs,
+    outcome: tuple[SolverRun, np.ndarray],
+    options: SolverOptions,
+    monitor: ProgressMonitor | None,
+    spent: float = 0.0,
+) -> tuple[SolverRun, np.ndarray]:
+    """The run of a started solve, or the same model solved again without the start when
+    HiGHS's answer disagrees with itself.
+
+    HiGHS 1.16 can return the start's values as its solution with the objective of a
+    different, better plan, status optimal (seen on a sharing coalition whose presolved
+    model was empty: "MIP start solution is feasible in the reduced space: objective
+    value is 0", the start costing 12,237.95 and the optimum 0). A plan whose cost
+    c x + offset is not the objective reported is not trusted: `clearSolver` drops the
+    start and HiGHS solves again, with what is left of the time limit.
+    """
+    run, solution = outcome
+    if not run.status.has_solution or not solution.size:
+        return outcome
+    lp = highs.getLp()
+    value = float(np.dot(np.asarray(lp.col_cost_, dtype=float), solution)) + float(lp.offset_)
+    if math.isclose(value, run.objective, rel_tol=CONSISTENCY_TOLERANCE, abs_tol=1e-6):
+        return outcome
+    highs.clearSolver()
+    if options.time_limit is not None:
+        set_time_limit(highs, options.time_limit - spent - run.solve_seconds)
+    again, solution = run_highs(highs, True, monitor)  # a start is only given to a MIP
+    return dataclasses.replace(
+        again, solve_seconds=again.solve_seconds + run.solve_seconds
+    ), solution
 
 
 def _at_limit(highs: highspy.Highs) -> bool:

@@ -114,8 +114,12 @@ def _solve_parts(
     workers: int | None,
     scheduler: Any,
     progress: Any,
+    warm_start: bool = True,
 ) -> tuple[dict[int, dict[str, Any]], int]:
-    """Solve the connected coalitions not yet in the store; every part's stored row."""
+    """Solve the connected coalitions not yet in the store; every part's stored row.
+
+    Smaller coalitions first, so that a worker has the plans of S \\ {i} and {i} when
+    it meets S (`symopt.studies.coalition_task`, warm start)."""
     base = scenario.model_dump_json()
     keys = {mask: _key(base, mask, firms, options) for mask in parts}
     base_hash = hashlib.sha256(base.encode("utf-8")).hexdigest()
@@ -124,13 +128,20 @@ def _solve_parts(
     for mask in sorted(parts, key=lambda mask: (bin(mask).count("1"), mask)):
         if keys[mask] in done:
             continue
-        inside = {firms[i] for i in members(mask, len(firms))}
-        facilities = tuple(
-            name for name in scenario.facilities if scenario.owner_of(name) in inside
+        groups = tuple(
+            tuple(name for name in scenario.facilities if scenario.owner_of(name) == firms[i])
+            for i in members(mask, len(firms))
         )
         tasks.append(
             CoalitionTask(
-                keys[mask], scenario, "cost", options, base=base_hash, facilities=facilities
+                keys[mask],
+                scenario,
+                "cost",
+                options,
+                base=base_hash,
+                facilities=tuple(name for group in groups for name in group),
+                groups=groups,
+                warm_start=warm_start,
             )
         )
     values = {keys[mask]: {"coalition": label(mask, firms)} for mask in parts}
@@ -193,8 +204,13 @@ def run_share(
     seed: int = 0,
     options: SolverOptions | None = None,
     progress: Any = None,
+    warm_start: bool = True,
 ) -> ShareRun:
-    """The game, its Shapley and proportional allocations, core check and transfers."""
+    """The game, its Shapley and proportional allocations, core check and transfers.
+
+    `warm_start`: each coalition starts from the union of smaller coalitions' plans
+    solved before it in the same worker (never changes a value; off: every coalition
+    solved cold, for comparison)."""
     options = options or solver_options()
     firms, owner = _firms(scenario)
     n = len(firms)
@@ -217,7 +233,7 @@ def run_share(
         store = Store(Path(out) if out is not None else Path(scratch))
         with store.lock():  # one run per store; a killed run's lock is taken over
             rows, solved = _solve_parts(
-                scenario, firms, parts, options, store, workers, scheduler, progress
+                scenario, firms, parts, options, store, workers, scheduler, progress, warm_start
             )
     rows[grand_mask] = {
         "status": grand.status.value,
