@@ -265,3 +265,15 @@ def test_a_must_run_process_solves_to_the_reference_after_a_provisional_plan() -
     result = _solve(data)
     assert result.status is symopt.SolveStatus.OPTIMAL
     assert result.objective == pytest.approx(expected, rel=1e-6, abs=1e-6)
+
+
+def test_a_sweep_resolver_takes_the_same_two_steps() -> None:
+    """The Resolver of sweeps finds the provisional plan too: the same optimum."""
+    from symopt.solver.highs import SolverOptions
+    from symopt.solver.session import Resolver
+
+    data = random_planning_scenario(MUST_RUN_SEED, paying_processes=True)
+    expected = reference_planning_optimum(data, big_m=SMALL_M)
+    result = Resolver(options=SolverOptions(mip_gap=0)).solve(_parse(data))
+    assert result.status is symopt.SolveStatus.OPTIMAL
+    assert result.objective == pytest.approx(expected, rel=1e-6, abs=1e-6)

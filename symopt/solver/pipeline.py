@@ -7,13 +7,12 @@ import time
 from typing import Any
 
 from symopt.enums import SolveStatus
-from symopt.errors import NoKnownPlanError
 from symopt.model.build import build_model
 from symopt.model.objective import Objective
-from symopt.network.candidates import CandidateNetwork, build_network
 from symopt.results.tables import Result, extract_result
 from symopt.results.units import annotate
 from symopt.scenario.schema import Scenario
+from symopt.solver.bounded_network import network_for
 from symopt.solver.diagnose import explain_infeasibility
 from symopt.solver.highs import SolverOptions, compile_standard_form
 from symopt.solver.profiles import load_profile
@@ -39,26 +38,6 @@ def solver_options(
     if threads is not None:
         overrides["threads"] = threads
     return dataclasses.replace(options, **overrides)
-
-
-#: Margin on a found plan's objective, relative, for the solver's feasibility tolerance.
-_PLAN_MARGIN = 1e-6
-
-
-def _network(scenario: Scenario, goal: Objective, options: SolverOptions) -> CandidateNetwork:
-    """The candidate network. Where an activity bound needs the objective of a feasible
-    plan and none is known (`NoKnownPlanError`), a first solve under provisional bounds
-    (a restriction of the problem) finds one, and its objective bounds the optimum."""
-    weights = (goal.cost_weight, goal.emissions_weight)
-    try:
-        return build_network(scenario, weights)
-    except NoKnownPlanError:
-        first = build_network(scenario, weights, provisional=True)
-        run = solve_form(compile_standard_form(build_model(first, goal)), options)
-        if not run.status.has_solution:
-            raise
-        upper = run.objective + _PLAN_MARGIN * max(1.0, abs(run.objective))
-        return build_network(scenario, weights, known_upper=upper)
 
 
 def solve(
@@ -95,7 +74,7 @@ def solve(
         timings[stage] = now - clock
         clock = now
 
-    network = _network(scenario, goal, options)
+    network = network_for(scenario, goal, options)
     lap("network")
     model = build_model(network, goal)
     lap("build")

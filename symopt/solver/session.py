@@ -30,6 +30,7 @@ from symopt.network.candidates import LINK_KEY, CandidateNetwork, build_network
 from symopt.results.tables import Result, extract_result
 from symopt.results.units import annotate
 from symopt.scenario.schema import Scenario
+from symopt.solver.bounded_network import network_for
 from symopt.solver.highs import (
     SolverOptions,
     StandardForm,
@@ -163,7 +164,13 @@ class Resolver:
         goal = Objective.of(scenario.objective if objective is None else objective)
         timings: dict[str, float] = {}
         started = time.perf_counter()
-        network = build_network(scenario, (goal.cost_weight, goal.emissions_weight))
+        weights = (goal.cost_weight, goal.emissions_weight)
+        # A plan found without the hook's constraints (caps) bounds nothing under them.
+        network = (
+            network_for(scenario, goal, self.options)
+            if self.hook is None
+            else build_network(scenario, weights)
+        )
         timings["network"] = time.perf_counter() - started
         if self.hook is None:
             return annotate(
