@@ -1,7 +1,8 @@
 """Hard capacitated-location instances of OR-Library capa/capb/capc shape, generated.
 
-capa, capb and capc (100 warehouses x 1000 customers) are not available here (see
-`../shared/benchmarks/orlib-cap/README.md`), so instances of the same shape are generated
+The hard section measures OR-Library's own capa, capb and capc (`orlib_large_instances`,
+files in `benchmarks/orlib-large/`). Instances of the same shape (100 warehouses x 1000
+customers) are also generated, for the options study and where those files are missing,
 with the recipe of Cornuejols, Sridharan and Thizy (1991), the standard generator of the
 hard capacitated facility location sets:
 
@@ -21,12 +22,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from benchmarks.orlib import CapInstance
+from benchmarks.orlib import CapInstance, read_cap
 from symopt.solver.highs import SolverOptions, new_highs
 
 #: name -> (capacity ratio, seed)
@@ -61,6 +63,22 @@ def generate_cap(
 
 def hard_instances(m: int = WAREHOUSES, n: int = CUSTOMERS) -> list[CapInstance]:
     return [generate_cap(name, ratio, seed, m, n) for name, (ratio, seed) in SEEDS.items()]
+
+
+#: OR-Library's capa, capb, capc with one capacity each (`benchmarks/orlib-large/README.md`).
+ORLIB_LARGE = Path(__file__).resolve().parent / "orlib-large"
+#: Their published optima (OR-Library `capopt`).
+PUBLISHED_LARGE = {
+    "capa-10000": 18438046.543,
+    "capb-5000": 13656379.578,
+    "capc-5000": 11646596.974,
+}
+
+
+def orlib_large_instances(folder: Path = ORLIB_LARGE) -> list[CapInstance]:
+    """capa, capb and capc where their files are present (else none)."""
+    files = [folder / f"{name}.txt.gz" for name in PUBLISHED_LARGE]
+    return [read_cap(file) for file in files if file.is_file()]
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ warehouse (these wrap over several lines).
 
 from __future__ import annotations
 
+import gzip
 import math
 import sys
 import time
@@ -76,7 +77,10 @@ class CapInstance:
 def read_cap(path: str | Path) -> CapInstance:
     """Parse an OR-Library `cap` file; raise ValueError on anything malformed."""
     path = Path(path)
-    tokens = path.read_text(encoding="ascii").split()
+    raw = path.read_bytes()
+    if path.suffix == ".gz":
+        raw = gzip.decompress(raw)
+    tokens = raw.decode("ascii").split()
     position = 0
 
     def take(what: str) -> float:
@@ -120,7 +124,7 @@ def read_cap(path: str | Path) -> CapInstance:
     if negative:
         raise ValueError(f"{path}: negative capacity or demand {negative[0]!r}; expected >= 0")
     return CapInstance(
-        name=path.stem,
+        name=path.name.removesuffix(".gz").removesuffix(".txt"),
         capacities=tuple(capacities),
         fixed_costs=tuple(fixed_costs),
         demands=tuple(demands),

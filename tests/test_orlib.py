@@ -115,3 +115,19 @@ def test_read_cap_rejects_malformed(tmp_path: Path, text: str, message: str) -> 
     path.write_text(text)
     with pytest.raises(ValueError, match=message):
         read_cap(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "capacity"), [("capa-10000", 10000.0), ("capb-5000", 5000.0), ("capc-5000", 5000.0)]
+)
+def test_large_instances_read_from_their_gzip_files(name: str, capacity: float) -> None:
+    """OR-Library's capa/capb/capc (benchmarks/orlib-large/README.md): 100 warehouses of
+    the capacity the file name gives, 1000 customers, a cost per warehouse each."""
+    from benchmarks.hard_instances import ORLIB_LARGE, orlib_large_instances
+
+    instance = read_cap(ORLIB_LARGE / f"{name}.txt.gz")
+    assert instance.name == name
+    assert (instance.m, instance.n) == (100, 1000)
+    assert set(instance.capacities) == {capacity}
+    assert all(len(row) == 100 for row in instance.costs)
+    assert name in {found.name for found in orlib_large_instances()}
