@@ -431,7 +431,7 @@ def write_section(text: str, path: Path = RESULTS, begin: str = BEGIN, end: str 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--budget", type=float, default=40.0, help="seconds per run")
+    parser.add_argument("--budget", type=float, default=120.0, help="seconds per run")
     parser.add_argument("--quick", action="store_true", help="small instances (development)")
     parser.add_argument("--no-write", action="store_true", help="do not update results.md")
     parser.add_argument("--note", default="", help="load conditions, for results.md")
