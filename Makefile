@@ -51,7 +51,7 @@ bench: dev
 	$(BIN)/python -m benchmarks.orlib || test $$? -eq 2
 	# input limits: time and peak memory of the largest files allowed (docs/limits-and-guarantees.md)
 	$(BIN)/python -m benchmarks.limits
-	# Hard instances under a time budget, primal start, sweep warm starts (about 15 min)
+	# Hard instances (OR-Library capa/capb/capc, huge park) under a 120 s budget, primal start, sweep warm starts (about 30 min)
 	$(BIN)/python -m benchmarks.hard
 
 # The published JSON Schemas (docs/schema.md); a test checks they are current.
