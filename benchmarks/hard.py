@@ -47,7 +47,7 @@ from benchmarks.hard_instances import (
     textbook_highs,
 )
 from benchmarks.orlib import CapInstance, to_scenario, to_yaml
-from benchmarks.report import machine, markdown_table
+from benchmarks.report import machine, markdown_table, write_section
 from symopt.model.build import build_model
 from symopt.model.objective import Objective
 from symopt.solver.highs import (
@@ -416,19 +416,6 @@ def markdown(runs: list[Run], sweep: dict[str, Any], budget: float, note: str) -
     return "\n".join(lines) + "\n"
 
 
-def write_section(text: str, path: Path = RESULTS, begin: str = BEGIN, end: str = END) -> None:
-    """Replace the marked section of results.md (or append it), atomically."""
-    old = path.read_text(encoding="utf-8") if path.is_file() else ""
-    if begin in old and end in old:
-        head, rest = old.split(begin, 1)
-        new = head + text.rstrip("\n") + rest.split(end, 1)[1]
-    else:
-        new = old.rstrip("\n") + "\n\n" + text
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(new, encoding="utf-8")
-    temporary.replace(path)
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budget", type=float, default=120.0, help="seconds per run")
@@ -462,7 +449,7 @@ def main(argv: list[str] | None = None) -> None:
     note = f"{load}; {args.note}" if args.note else f"{load}."
     text = markdown(runs, sweep, args.budget, note)
     if not args.no_write and not args.quick:
-        write_section(text)
+        write_section(text, RESULTS, BEGIN, END)
     print(text)
 
 

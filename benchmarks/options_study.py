@@ -27,9 +27,9 @@ import scipy.sparse as sp
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 import symopt
-from benchmarks.hard import _pct, cap_scenario, park_scenario, write_section
+from benchmarks.hard import RESULTS, _pct, cap_scenario, park_scenario
 from benchmarks.hard_instances import generate_cap
-from benchmarks.report import machine, markdown_table
+from benchmarks.report import machine, markdown_table, write_section
 from symopt.model.build import build_model
 from symopt.model.objective import Objective
 from symopt.solver.highs import (
@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> None:
     text = study(args.budget)
     print(text)
     if not args.no_write:
-        write_section(text, begin=BEGIN, end=END)
+        write_section(text, RESULTS, BEGIN, END)
 
 
 if __name__ == "__main__":

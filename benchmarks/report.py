@@ -407,3 +407,16 @@ def kept_sections(old: str) -> str:
         if theirs or line.startswith("<!-- "):
             return "\n".join(lines[index:])
     return ""
+
+
+def write_section(text: str, path: Path, begin: str, end: str) -> None:
+    """Replace the section of `path` between `begin` and `end` (or append it), atomically."""
+    old = path.read_text(encoding="utf-8") if path.is_file() else ""
+    if begin in old and end in old:
+        head, rest = old.split(begin, 1)
+        new = head + text.rstrip("\n") + rest.split(end, 1)[1]
+    else:
+        new = old.rstrip("\n") + "\n\n" + text
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(new, encoding="utf-8")
+    temporary.replace(path)
