@@ -128,39 +128,39 @@ def _target(kind: str, context: Context) -> Any:
     }[kind]
 
 
-def _resource_unit(context: Context) -> Any:
-    if context.resource_unit is None:
-        raise UnitError(
-            "the resource (or a unit shared by every resource of this mode) is unknown, so "
-            "the unit to convert to is too; write a plain number"
-        )
-    try:
-        return _parse(context.resource_unit).units
-    except Exception:  # pint's parser raises tokenizer and other errors on bad text
-        raise UnitError(
-            f"the resource's unit {context.resource_unit!r} is not a unit symopt can convert "
-            "to; write a plain number in it, or declare the resource's unit as a known unit "
-            "(t, kg, MWh, m3, Nm3, ...)"
-        ) from None
-
-
-def _declared_size_unit(unit: str | None, kind: str) -> Any:
+def _declared_unit(unit: str | None, missing: str, unknown: str) -> Any:
+    """The pint unit a scenario declared, or a `UnitError` saying what is missing or wrong."""
     if unit is None:
-        raise UnitError(
-            "a number with a unit here needs the facility's size unit, which is not "
-            "declared; declare it (e.g. `size: {unit: MW, ...}`: size in MW, activity in "
-            "MWh) or write a plain number"
-            if kind != "per_activity"
-            else "the facility's unit of activity is not declared"
-        )
+        raise UnitError(missing)
     try:
         return _parse(unit).units
     except Exception:  # pint's parser raises tokenizer and other errors on bad text
-        raise UnitError(
-            f"the facility's size unit {unit!r} does not start with a unit symopt can "
-            "convert to; write a plain number, or declare `size.unit` starting with a known "
-            "unit (MW, t/h, Nm3/h, ...)"
-        ) from None
+        raise UnitError(unknown) from None
+
+
+def _resource_unit(context: Context) -> Any:
+    return _declared_unit(
+        context.resource_unit,
+        "the resource (or a unit shared by every resource of this mode) is unknown, so "
+        "the unit to convert to is too; write a plain number",
+        f"the resource's unit {context.resource_unit!r} is not a unit symopt can convert "
+        "to; write a plain number in it, or declare the resource's unit as a known unit "
+        "(t, kg, MWh, m3, Nm3, ...)",
+    )
+
+
+def _declared_size_unit(unit: str | None, kind: str) -> Any:
+    return _declared_unit(
+        unit,
+        "a number with a unit here needs the facility's size unit, which is not "
+        "declared; declare it (e.g. `size: {unit: MW, ...}`: size in MW, activity in "
+        "MWh) or write a plain number"
+        if kind != "per_activity"
+        else "the facility's unit of activity is not declared",
+        f"the facility's size unit {unit!r} does not start with a unit symopt can "
+        "convert to; write a plain number, or declare `size.unit` starting with a known "
+        "unit (MW, t/h, Nm3/h, ...)",
+    )
 
 
 def _with_density(quantity: Any, target: Any, context: Context) -> Any:
